@@ -1,0 +1,208 @@
+"""The parent's handle on the child that runs student code: start, ask with a deadline, replace.
+
+The parent owns every deadline. A request that gets no valid answer in time, a child that dies,
+or an answer that does not decode is reported as an ``Answer`` with status ``timeout``,
+``crashed`` or ``protocol_error``; the child is then killed and a fresh one starts on the next
+request. Student stdout/stderr go to a bounded log file that the grader never parses.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import sandbox, wire
+
+RUNNER_FILES = ("runner.py", "wire.py")
+LOG_NAME = "student-output.log"
+
+
+@dataclass
+class Answer:
+    """What came back for one request.
+
+    status: ``ok`` | ``not_implemented`` | ``error`` | ``timeout`` | ``crashed`` |
+    ``protocol_error``; ``value`` holds the decoded result when ``ok``; ``error`` the exception
+    description (type, message, where) otherwise.
+    """
+
+    status: str
+    value: object = None
+    error: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class Child:
+    """A sandboxed interpreter that imports the package in ``workdir`` and serves requests."""
+
+    def __init__(
+        self, workdir: Path, logdir: Path, limits: sandbox.Limits, bwrap: str | None
+    ) -> None:
+        self.workdir = workdir
+        self.log_path = logdir / LOG_NAME
+        self.limits = limits
+        self.bwrap = bwrap
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def _command(self, in_fd: int, out_fd: int) -> list[str]:
+        python = [sys.executable, "-I", "-B"]
+        if self.bwrap:
+            root = sandbox.SANDBOX_ROOT
+            inner = python + [f"{root}/runner.py", str(in_fd), str(out_fd), root]
+            return sandbox.bwrap_command(self.bwrap, self.workdir, inner)
+        return python + [
+            str(self.workdir / "runner.py"),
+            str(in_fd),
+            str(out_fd),
+            str(self.workdir),
+        ]
+
+    def start(self) -> None:
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
+        try:
+            self.proc = subprocess.Popen(
+                self._command(req_r, resp_w),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(req_r, resp_w),
+                cwd=self.workdir,
+                env=sandbox.child_env(),
+                preexec_fn=lambda: sandbox.apply_limits(self.limits),
+            )
+        finally:
+            log.close()
+            os.close(req_r)
+            os.close(resp_w)
+        self.starts += 1
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """Kill the child's whole process group and close the pipes."""
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        for fd in (self._req_w, self._resp_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.proc = None
+
+    def request(self, req: dict, timeout: float) -> Answer:
+        """Send one request and wait at most ``timeout`` seconds for a valid answer."""
+        if not self.alive():
+            self.kill()
+            self.start()
+        begin = time.monotonic()
+        deadline = begin + timeout
+        try:
+            self._send(wire.encode(req), deadline)
+            payload = self._receive(deadline)
+            raw = wire.decode(payload)
+        except TimeoutError:
+            self.kill()
+            return Answer(
+                "timeout",
+                seconds=time.monotonic() - begin,
+                error={"message": f"no answer within {timeout:.0f} s"},
+            )
+        except (EOFError, BrokenPipeError):
+            code = self.proc.wait() if self.proc else None
+            self.kill()
+            return Answer(
+                "crashed", seconds=time.monotonic() - begin, error={"message": _exit_reason(code)}
+            )
+        except wire.WireError as exc:
+            self.kill()
+            return Answer(
+                "protocol_error",
+                seconds=time.monotonic() - begin,
+                error={"message": f"malformed answer: {exc}"},
+            )
+        return _to_answer(raw, time.monotonic() - begin)
+
+    def _send(self, payload: bytes, deadline: float) -> None:
+        view = memoryview(struct.pack(">Q", len(payload)) + payload)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            _, ready, _ = select.select([], [self._req_w], [], remaining)
+            if ready:
+                view = view[os.write(self._req_w, view[: 1 << 16]) :]
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        chunks = []
+        while n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self._resp_r], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._resp_r, min(n, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _receive(self, deadline: float) -> bytes:
+        (length,) = struct.unpack(">Q", self._read(8, deadline))
+        if length > wire.MAX_MESSAGE_BYTES:
+            raise wire.WireError(f"answer of {length} bytes exceeds the limit")
+        return self._read(length, deadline)
+
+    def output_tail(self, limit: int = 2000) -> str:
+        """The last ``limit`` bytes the student's code printed (for a human, never parsed)."""
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(max(0, os.path.getsize(self.log_path) - limit))
+                return fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "the process running your code stopped unexpectedly"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else code
+        hints = {
+            "SIGXCPU": " (CPU time limit)",
+            "SIGKILL": " (killed: memory or time limit)",
+            "SIGXFSZ": " (output file size limit: too much printing?)",
+            "SIGSEGV": " (segmentation fault)",
+        }
+        return f"the process running your code was killed by {name}{hints.get(str(name), '')}"
+    return f"the process running your code exited with status {code} (sys.exit or os._exit?)"
+
+
+def _to_answer(raw: object, seconds: float) -> Answer:
+    if not isinstance(raw, dict) or raw.get("status") not in ("ok", "not_implemented", "error"):
+        return Answer(
+            "protocol_error", seconds=seconds, error={"message": "malformed answer from the child"}
+        )
+    if raw["status"] == "ok":
+        return Answer("ok", value=raw.get("value"), seconds=seconds)
+    error = {k: raw.get(k) for k in ("type", "message", "where")}
+    if not all(isinstance(error[k], str) for k in ("type", "message")):
+        error = {"type": "Error", "message": "malformed error report", "where": None}
+    return Answer(raw["status"], error=error, seconds=seconds)

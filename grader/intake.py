@@ -1,0 +1,180 @@
+"""Read a submission (zip or folder) safely into memory, keeping only the allowed files.
+
+Nothing is extracted to disk here. A zip is refused as a whole for path traversal, absolute
+paths, links, encrypted entries, oversize entries, too many entries, too much uncompressed data
+or a suspicious compression ratio; each refusal names the entry. One wrapping folder is accepted.
+Files outside the allow-list are reported as extra and ignored; allowed files that are absent are
+reported as missing (the pristine skeleton stands in for them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MAX_ENTRIES = 200
+MAX_FILE_BYTES = 5 * 2**20
+MAX_TOTAL_BYTES = 40 * 2**20
+MAX_RATIO = 200
+HYPERPARAMS_NAME = "hyperparams.json"
+
+
+class IntakeError(Exception):
+    """The submission cannot be read; the message says why in words a student understands."""
+
+
+@dataclass
+class Submission:
+    """What was taken from a submission: allowed files by canonical path, and what was not."""
+
+    name: str
+    sha256: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """Student-editable paths (``assignment/layers.py``), notebook names and the hyperparams."""
+
+    code: frozenset[str]
+    notebooks: frozenset[str]
+
+    def canonical(self, relpath: str) -> str | None:
+        """Map a path inside the submission to the canonical allowed path, or None."""
+        parts = PurePosixPath(relpath).parts
+        path = "/".join(parts)
+        if path in self.code:
+            return path
+        if f"assignment/{path}" in self.code:
+            return f"assignment/{path}"
+        base = parts[-1] if parts else ""
+        if base in self.notebooks or base == HYPERPARAMS_NAME:
+            return base
+        return None
+
+
+def _safe_name(name: str) -> PurePosixPath:
+    if "\\" in name or "\x00" in name:
+        raise IntakeError(f"refused entry {name!r}: backslashes or NUL bytes in a path")
+    path = PurePosixPath(name)
+    if path.is_absolute() or (path.parts and ":" in path.parts[0]):
+        raise IntakeError(f"refused entry {name!r}: absolute paths are not allowed")
+    if ".." in path.parts:
+        raise IntakeError(f"refused entry {name!r}: '..' in a path (path traversal)")
+    return path
+
+
+def _strip_wrapper(paths: list[PurePosixPath]) -> list[PurePosixPath]:
+    """Drop one folder that wraps everything (``submission/assignment/layers.py``)."""
+    tops = {p.parts[0] for p in paths if p.parts}
+    if len(tops) == 1 and all(len(p.parts) > 1 for p in paths):
+        top = tops.pop()
+        if top != "assignment":
+            return [PurePosixPath(*p.parts[1:]) for p in paths]
+    return paths
+
+
+def read_zip(path: Path, allow: AllowList) -> Submission:
+    data = path.read_bytes()
+    sub = Submission(path.name, hashlib.sha256(data).hexdigest())
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IntakeError(f"not a readable zip file ({exc})") from None
+    with archive:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+        if len(infos) > MAX_ENTRIES:
+            raise IntakeError(f"the zip has {len(infos)} files; at most {MAX_ENTRIES} allowed")
+        total = 0
+        for info in infos:
+            _safe_name(info.filename)
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise IntakeError(f"refused entry {info.filename!r}: links are not allowed")
+            if info.flag_bits & 0x1:
+                raise IntakeError(f"refused entry {info.filename!r}: encrypted entries")
+            if info.file_size > MAX_FILE_BYTES:
+                raise IntakeError(
+                    f"refused entry {info.filename!r}: {info.file_size} bytes, "
+                    f"over the {MAX_FILE_BYTES} byte limit per file"
+                )
+            if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise IntakeError(
+                    f"refused entry {info.filename!r}: suspicious compression ratio (zip bomb?)"
+                )
+            total += info.file_size
+            if total > MAX_TOTAL_BYTES:
+                raise IntakeError(f"the zip unpacks to more than {MAX_TOTAL_BYTES} bytes")
+        names = _strip_wrapper([PurePosixPath(i.filename) for i in infos])
+        for info, name in zip(infos, names, strict=True):
+            canonical = allow.canonical(str(name))
+            if canonical is None:
+                sub.extra.append(str(name))
+                continue
+            try:
+                with archive.open(info) as member:
+                    content = member.read(MAX_FILE_BYTES + 1)
+            except (
+                zipfile.BadZipFile,
+                RuntimeError,
+                OSError,
+                EOFError,
+                NotImplementedError,
+                ValueError,
+            ) as exc:  # zlib errors surface as several types
+                raise IntakeError(f"entry {info.filename!r} is damaged ({exc})") from None
+            if len(content) > MAX_FILE_BYTES:
+                raise IntakeError(f"refused entry {info.filename!r}: larger than it claims")
+            sub.files[canonical] = content
+    _note_missing(sub, allow)
+    return sub
+
+
+def read_dir(path: Path, allow: AllowList) -> Submission:
+    files: dict[str, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        for filename in sorted(filenames):
+            full = Path(dirpath, filename)
+            files[full.relative_to(path).as_posix()] = full
+    if len(files) > 10 * MAX_ENTRIES:
+        raise IntakeError(f"the folder has {len(files)} files; too many to be a submission")
+    digest = hashlib.sha256()
+    sub = Submission(path.name, "")
+    names = _strip_wrapper([PurePosixPath(p) for p in files])
+    for (rel, full), name in zip(files.items(), names, strict=True):
+        canonical = allow.canonical(str(name))
+        if canonical is None:
+            sub.extra.append(str(name))
+            continue
+        if full.is_symlink() or not full.is_file():
+            raise IntakeError(f"refused {rel!r}: links and special files are not allowed")
+        if full.stat().st_size > MAX_FILE_BYTES:
+            raise IntakeError(f"refused {rel!r}: over the {MAX_FILE_BYTES} byte limit per file")
+        content = full.read_bytes()
+        digest.update(canonical.encode() + b"\0" + hashlib.sha256(content).digest())
+        sub.files[canonical] = content
+    sub.sha256 = digest.hexdigest()
+    _note_missing(sub, allow)
+    return sub
+
+
+def _note_missing(sub: Submission, allow: AllowList) -> None:
+    wanted = sorted(allow.code) + sorted(allow.notebooks) + [HYPERPARAMS_NAME]
+    sub.missing = [p for p in wanted if p not in sub.files]
+    sub.extra.sort()
+
+
+def read_submission(path: Path, allow: AllowList) -> Submission:
+    """A zip file or a folder; raises ``IntakeError`` with a reason for anything unreadable."""
+    if path.is_dir():
+        return read_dir(path, allow)
+    if not path.is_file():
+        raise IntakeError(f"{path} does not exist")
+    return read_zip(path, allow)

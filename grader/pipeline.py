@@ -1,0 +1,191 @@
+"""The grading pipeline, in order: intake -> overlay -> child -> checks -> score -> report.
+
+``grade`` is the one entry point the CLI, batch mode and Gradescope share. The parent process
+imports the grader and the reference solutions; student code runs only in the child.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+
+from . import __version__, catalog, intake, overlay, sandbox
+from .checks import KINDS, CaseResult, Context
+from .child import Child
+from .intake import HYPERPARAMS_NAME
+from .score import score_question
+
+DEFAULT_LIMITS = sandbox.Limits()
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> dict:
+    from solutions.data_utils import load_digits_data
+
+    data = load_digits_data()
+    for array in data.values():
+        array.setflags(write=False)
+    return data
+
+
+def _hyperparams(sub: intake.Submission) -> tuple[dict | None, str | None]:
+    raw = sub.files.get(HYPERPARAMS_NAME)
+    if raw is None:
+        return None, f"{HYPERPARAMS_NAME} is missing"
+    try:
+        declared = json.loads(raw.decode("utf-8"))
+        jsonschema.validate(declared, catalog.load_schema("hyperparams.schema.json"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{HYPERPARAMS_NAME} is not valid JSON: {exc}"
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "top level"
+        return None, f"{HYPERPARAMS_NAME}: at {where}: {exc.message}"
+    return declared, None
+
+
+def _notebooks(sub: intake.Submission) -> dict[str, str]:
+    return {
+        name[: -len(".ipynb")]: content.decode("utf-8", "replace")
+        for name, content in sub.files.items()
+        if name.endswith(".ipynb")
+    }
+
+
+def _question_entry(q: dict, cases: list[CaseResult], seconds: float) -> dict:
+    scored = score_question(q, cases)
+    return {
+        "id": q["id"],
+        "title": q["title"],
+        "notebook": q["notebook"],
+        "kind": q["kind"],
+        "score": scored.score,
+        "max_score": float(q["points"]),
+        "status": scored.status,
+        "feedback": scored.feedback,
+        "seconds": round(seconds, 3),
+        "checks": [{"name": c.name, "status": c.status, "message": c.message} for c in cases],
+    }
+
+
+def _document(
+    sub_info: dict,
+    seed: int,
+    isolation: sandbox.Isolation,
+    questions: list[dict],
+    error: str | None = None,
+) -> dict:
+    doc = {
+        "schema_version": 1,
+        "grader_version": __version__,
+        "submission": sub_info,
+        "status": "rejected" if error else "graded",
+        "grading_seed": seed,
+        "total": round(sum(q["score"] for q in questions), 4),
+        "max_score": float(sum(q["max_score"] for q in questions)),
+        "isolation": {
+            "sandbox": isolation.sandbox,
+            "reduced": isolation.reduced,
+            "note": isolation.note,
+        },
+        "questions": questions,
+    }
+    if error:
+        doc["error"] = error
+    return doc
+
+
+def rejected(
+    path: Path, reason: str, seed: int, questions: list[dict], isolation: sandbox.Isolation
+) -> dict:
+    """A valid results document for a submission that could not be read: every question 0."""
+    entries = [
+        _question_entry(q, [CaseResult("submission", "missing", reason)], 0.0) for q in questions
+    ]
+    for entry in entries:
+        entry["status"] = "missing"
+        entry["feedback"] = f"submission refused: {reason}"
+    info = {"name": Path(path).name, "sha256": "", "missing_files": [], "extra_files": []}
+    return _document(info, seed, isolation, entries, error=reason)
+
+
+def grade(
+    *,
+    submission: Path,
+    seed: int = 0,
+    only: list[str] | None = None,
+    catalog_path: Path = catalog.CATALOG_PATH,
+    limits: sandbox.Limits = DEFAULT_LIMITS,
+    use_sandbox: bool = True,
+    progress=None,
+) -> dict:
+    """Grade one submission (zip or folder) and return the validated results document.
+
+    Args:
+        submission: the zip file or folder handed in.
+        seed: the grading seed; the same submission and seed always give the same results.
+        only: question ids (or id prefixes such as ``fc``) to grade; all when empty.
+        catalog_path: the question catalog to use.
+        limits: resource limits of the child process.
+        use_sandbox: run the child under bubblewrap when it is available.
+        progress: optional callable(question_id) called before each question.
+    Raises:
+        catalog.CatalogError: the catalog is invalid (an instructor's error, not the student's).
+    """
+    questions = catalog.select(catalog.load_catalog(catalog_path), only)
+    bwrap = sandbox.find_bwrap() if use_sandbox else None
+    isolation = sandbox.describe(bwrap)
+    allow = overlay.allow_list()
+    try:
+        sub = intake.read_submission(Path(submission), allow)
+    except intake.IntakeError as exc:
+        return rejected(Path(submission), str(exc), seed, questions, isolation)
+    hyperparams, hyper_error = _hyperparams(sub)
+    entries, faults = [], []
+    with tempfile.TemporaryDirectory(prefix="scratchnet-") as scratch:
+        tree = overlay.build(Path(scratch), sub)
+        child = Child(tree, Path(scratch), limits, bwrap)
+        ctx = Context(
+            seed=seed,
+            ask_student=child.request,
+            dataset=_digits(),
+            hyperparams=hyperparams,
+            hyperparams_error=hyper_error,
+            notebooks=_notebooks(sub),
+        )
+        try:
+            for q in questions:
+                if progress:
+                    progress(q["id"])
+                begin = time.monotonic()
+                ctx.deadline = begin + q["time_limit"]
+                np.seterr(all="ignore")  # student answers may overflow in comparisons
+                try:
+                    cases = KINDS[q["kind"]](q, ctx)
+                except Exception as exc:  # a grader bug must not cost the other questions
+                    faults.append(f"{q['id']}: {type(exc).__name__}: {exc}")
+                    cases = [
+                        CaseResult(
+                            "grader",
+                            "error",
+                            "internal grader error; the instructor has been told (not your fault)",
+                        )
+                    ]
+                entries.append(_question_entry(q, cases, time.monotonic() - begin))
+        finally:
+            child.kill()
+    info = {
+        "name": sub.name,
+        "sha256": sub.sha256,
+        "missing_files": sub.missing,
+        "extra_files": sub.extra,
+    }
+    doc = _document(info, seed, isolation, entries)
+    if faults:
+        doc["grader_faults"] = faults
+    return doc

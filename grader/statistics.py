@@ -1,0 +1,148 @@
+"""Evaluators for answers that have no single right output: random layers, open-ended filters.
+
+Each evaluator builds the request for the student and judges the answer on its own terms
+(keep rate, mean preserved, mask reused, filter properties), so it needs no reference value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import compare as cmp
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    request: Callable[[dict, list, np.random.Generator], dict]
+    judge: Callable[[object, dict, dict], str | None]
+
+
+def _get(value, *keys):
+    for key in keys:
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and isinstance(key, int) and len(value) > key:
+            value = value[key]
+        else:
+            return None
+    return value
+
+
+def _dropout_call(q, args, rng):
+    return {"op": "call", "target": q["target"], "args": args, "keep": "first"}
+
+
+def _judge_dropout_train(value, req, case) -> str | None:
+    x, param = req["args"]
+    p = param["p"]
+    out = _get(value, "result")
+    if not isinstance(out, np.ndarray) or out.shape != x.shape:
+        return f"output: expected an array of shape {x.shape}"
+    if not np.all(np.isfinite(out)):
+        return "output: contains NaN or inf"
+    kept = out != 0
+    rate = float(kept.mean())
+    if abs(rate - p) > case.get("rate_tol", 0.02):
+        return (
+            f"with keep probability p={p} a fraction {rate:.3f} of units was kept "
+            f"(p is the probability of KEEPING a unit)"
+        )
+    if not np.allclose(out[kept], x[kept] / p, rtol=1e-6, atol=0):
+        return "kept units should be scaled by 1/p at training time (inverted dropout)"
+    return None
+
+
+def _judge_dropout_test(value, req, case) -> str | None:
+    x = req["args"][0]
+    return cmp.compare_array(_get(value, "result"), x, "test-mode output", 1e-12)
+
+
+def _dropout_backward_request(q, args, rng):
+    x, param = args
+    dout = rng.standard_normal(x.shape)
+    return {
+        "op": "forward_backward",
+        "forward": q["forward"],
+        "backward": q["backward"],
+        "args": args,
+        "dout": dout,
+    }
+
+
+def _judge_dropout_backward(value, req, case) -> str | None:
+    x, param = req["args"]
+    out, dx = _get(value, "out"), _get(value, "grads", 0)
+    if not isinstance(out, np.ndarray) or out.shape != x.shape:
+        return f"forward output: expected an array of shape {x.shape}"
+    expected = req["dout"] * (out != 0) / param["p"] if param["mode"] == "train" else req["dout"]
+    return cmp.compare_array(dx, expected, "dx (must reuse the forward pass's mask)", 1e-10)
+
+
+def _filters_call(q, args, rng):
+    return {"op": "call", "target": q["target"], "args": [], "keep": None}
+
+
+def _filter(value, index):
+    w = _get(value, "result", 0)
+    if not isinstance(w, np.ndarray) or w.shape != (4, 3, 3, 3):
+        return None, "w: expected an array of shape (4, 3, 3, 3)"
+    if not np.all(np.isfinite(w)):
+        return None, "w: contains NaN or inf"
+    return w[index], None
+
+
+def _only_channel(kernel, channel, name) -> str | None:
+    others = [c for c in range(3) if c != channel]
+    if np.any(kernel[others] != 0):
+        return f"{name} should only look at the {['red', 'green', 'blue'][channel]} channel"
+    if not np.any(kernel[channel]):
+        return f"{name} is still all zeros"
+    return None
+
+
+def _judge_vertical_edges(value, req, case) -> str | None:
+    kernel, problem = _filter(value, 2)
+    if problem:
+        return problem
+    problem = _only_channel(kernel, 1, "the vertical-edge filter")
+    if problem:
+        return problem
+    k = kernel[1]
+    step_lr = np.tile([0.0, 0.0, 1.0], (3, 1))  # dark left, bright right: a vertical edge
+    step_ud = step_lr.T  # a horizontal edge
+    if abs(k.sum()) > 1e-9:
+        return "the vertical-edge filter should give zero on a flat image (weights sum to 0)"
+    if abs(float((k * step_ud).sum())) > 1e-9:
+        return "the vertical-edge filter should not respond to horizontal edges"
+    if abs(float((k * step_lr).sum())) < 1e-6:
+        return "the vertical-edge filter does not respond to a vertical edge"
+    return None
+
+
+def _judge_gaussian(value, req, case) -> str | None:
+    kernel, problem = _filter(value, 3)
+    if problem:
+        return problem
+    problem = _only_channel(kernel, 0, "the smoothing filter")
+    if problem:
+        return problem
+    k = kernel[0]
+    if np.any(k < 0) or abs(k.sum() - 1) > 1e-6:
+        return "a smoothing filter has non-negative weights that sum to 1"
+    if not (np.allclose(k, k.T) and np.allclose(k, k[::-1]) and np.allclose(k, k[:, ::-1])):
+        return "a Gaussian filter is symmetric"
+    if not (k[1, 1] > k[0, 1] > k[0, 0] > 0):
+        return "a Gaussian filter weighs the centre most and decays towards the corners"
+    return None
+
+
+EVALUATORS: dict[str, Evaluator] = {
+    "dropout_train": Evaluator(_dropout_call, _judge_dropout_train),
+    "dropout_test": Evaluator(_dropout_call, _judge_dropout_test),
+    "dropout_backward": Evaluator(_dropout_backward_request, _judge_dropout_backward),
+    "vertical_edge_filter": Evaluator(_filters_call, _judge_vertical_edges),
+    "gaussian_filter": Evaluator(_filters_call, _judge_gaussian),
+}
