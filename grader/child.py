@@ -4,6 +4,10 @@ The parent owns every deadline. A request that gets no valid answer in time, a c
 or an answer that does not decode is reported as an ``Answer`` with status ``timeout``,
 ``crashed`` or ``protocol_error``; the child is then killed and a fresh one starts on the next
 request. Student stdout/stderr go to a bounded log file that the grader never parses.
+
+Killing is thorough: the child's process group, its pids cgroup where there is one (which holds
+everything it started, even processes that left the group), and under bubblewrap the PID
+namespace, which dies with its first process.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from . import sandbox, wire
 
 RUNNER_FILES = ("runner.py", "wire.py")
 LOG_NAME = "student-output.log"
+HOME_NAME = "home"
 
 
 @dataclass
@@ -49,7 +54,9 @@ class Child:
         self.log_path = logdir / LOG_NAME
         self.limits = limits
         self.bwrap = bwrap
+        self.home = logdir / HOME_NAME
         self.proc: subprocess.Popen | None = None
+        self.cgroup: sandbox.PidsCgroup | None = None
         self.starts = 0
 
     def _command(self, in_fd: int, out_fd: int) -> list[str]:
@@ -57,7 +64,9 @@ class Child:
         if self.bwrap:
             root = sandbox.SANDBOX_ROOT
             inner = python + [f"{root}/runner.py", str(in_fd), str(out_fd), root]
-            return sandbox.bwrap_command(self.bwrap, self.workdir, inner)
+            return sandbox.bwrap_command(
+                self.bwrap, self.workdir, inner, tmp_bytes=self.limits.file_bytes
+            )
         return python + [
             str(self.workdir / "runner.py"),
             str(in_fd),
@@ -66,6 +75,10 @@ class Child:
         ]
 
     def start(self) -> None:
+        self.home.mkdir(exist_ok=True)
+        self._trim_log()
+        self.cgroup = sandbox.PidsCgroup.create(self.limits.processes)
+        nproc = sandbox.nproc_limit(self.limits)
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
@@ -76,28 +89,50 @@ class Child:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 pass_fds=(req_r, resp_w),
-                cwd=self.workdir,
-                env=sandbox.child_env(),
-                preexec_fn=lambda: sandbox.apply_limits(self.limits),
+                cwd=self.home,
+                env=sandbox.child_env(None if self.bwrap else self.home),
+                preexec_fn=lambda: sandbox.apply_limits(self.limits, nproc, self.cgroup),
             )
+        except BaseException:
+            for fd in (self._req_w, self._resp_r):
+                os.close(fd)
+            if self.cgroup:
+                self.cgroup.remove()
+                self.cgroup = None
+            raise
         finally:
             log.close()
             os.close(req_r)
             os.close(resp_w)
         self.starts += 1
 
+    def _trim_log(self) -> None:
+        """Start the log afresh once it nears the file-size limit, so an earlier flood of output
+        cannot make every later child die of SIGXFSZ at its first print."""
+        try:
+            if self.log_path.stat().st_size > self.limits.file_bytes // 2:
+                self.log_path.write_bytes(b"[earlier output dropped: too long]\n")
+        except FileNotFoundError:
+            pass
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def kill(self) -> None:
-        """Kill the child's whole process group and close the pipes."""
+        """Kill the child and everything it started, then close the pipes."""
         if self.proc is None:
             return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        self.proc.wait()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # stuck in the kernel; nothing more we can do
+            pass
+        if self.cgroup is not None:  # after the wait: our own child is reaped by now
+            self.cgroup.remove()
+            self.cgroup = None
         for fd in (self._req_w, self._resp_r):
             try:
                 os.close(fd)

@@ -1,0 +1,83 @@
+"""Scale-out: grade a batch on a Dask distributed cluster instead of local worker processes.
+
+The batch process is a Dask client: it submits one task per submission to the scheduler at
+``address`` and writes each results document as it comes back, exactly as in local mode (the
+results directory, gradebook and summary live only where the batch runs). On a Dask worker a
+task grades in that worker thread's own grading process (``batch.grade_isolated``), the same
+code and deadline as local mode, so the results are the same.
+
+Zip submissions travel with their task (their bytes), so workers need no shared filesystem;
+folder submissions are graded by path, so workers must see them at the same path. Every
+worker needs scratchnet installed (same version) and, for full isolation, bubblewrap.
+
+Needs ``dask[distributed]`` (``pip install 'scratchnet[cluster]'``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from . import batch
+from .batch import Task
+
+CONNECT_TIMEOUT = "20s"
+
+
+def payload(task: Task) -> bytes | None:
+    """What travels with the task: a zip's bytes, or None (a folder, read in place)."""
+    path = Path(task.path)
+    return path.read_bytes() if path.is_file() else None
+
+
+def grade_remote(task: Task, data: bytes | None) -> dict:
+    """Runs on a Dask worker: grade one submission, from its bytes when it has them.
+
+    The zip is written under its own file name, so the results name it as local mode does.
+    """
+    if data is None:
+        return batch.grade_isolated(task)
+    with tempfile.TemporaryDirectory(prefix="scratchnet-batch-") as tmp:
+        local = Path(tmp) / Path(task.path).name
+        local.write_bytes(data)
+        return batch.grade_isolated(replace(task, path=str(local)))
+
+
+def grade_on_cluster(
+    tasks: list[Task], *, address: str, record: Callable[[Task, dict], None]
+) -> None:
+    """Grade ``tasks`` on the Dask cluster at ``address``, calling ``record`` (in this thread)
+    as each finishes. A task the cluster loses (a worker died too often) is recorded as not
+    graded; an interrupt cancels what has not started."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise batch.BatchError(
+            "grading on a cluster needs Dask: pip install 'scratchnet[cluster]'"
+        ) from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except OSError as exc:
+        raise batch.BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    run = uuid.uuid4().hex[:8]  # keys unique per run: two batches may share a scheduler
+    with client:
+        futures = {
+            client.submit(grade_remote, task, payload(task), key=f"grade-{task.id}-{run}"): task
+            for task in tasks
+        }
+        try:
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    doc = future.result()
+                except Exception as exc:  # lost on the cluster: that submission only
+                    doc = batch.failed_document(
+                        task, f"the cluster could not grade it ({type(exc).__name__}: {exc})"
+                    )
+                record(task, doc)
+        except BaseException:
+            client.cancel(list(futures))
+            raise

@@ -1,0 +1,137 @@
+"""End to end: does `grade` give the reference full marks, the skeleton zero, and stay stable?"""
+
+import json
+import zipfile
+
+import pytest
+
+from grader import catalog, cli, pipeline, report
+
+
+@pytest.fixture(scope="module")
+def reference_results(reference_submission):
+    return pipeline.grade(submission=reference_submission)
+
+
+@pytest.fixture(scope="module")
+def skeleton_results(skeleton_submission):
+    return pipeline.grade(submission=skeleton_submission)
+
+
+def test_default_points_add_up_to_100():
+    questions = catalog.load_catalog()["questions"]
+    assert sum(q["points"] for q in questions) == 100
+
+
+@pytest.mark.slow
+def test_reference_submission_scores_full_marks_on_every_question(reference_results):
+    report.validate(reference_results)
+    not_passed = {q["id"]: q["feedback"] for q in reference_results["questions"]
+                  if q["status"] not in ("passed", "manual")}
+    assert not_passed == {}
+    assert reference_results["total"] == reference_results["max_score"] == 100
+
+
+@pytest.mark.slow
+def test_skeleton_scores_zero_and_every_question_says_not_implemented(skeleton_results):
+    report.validate(skeleton_results)
+    assert skeleton_results["total"] == 0
+    for q in skeleton_results["questions"]:
+        if q["kind"] == "manual":
+            continue
+        assert q["status"] == "not_implemented", (q["id"], q["feedback"])
+        assert "Traceback" not in q["feedback"]
+        assert "not implemented yet" in q["feedback"]
+
+
+@pytest.mark.slow
+def test_grading_twice_gives_identical_scores_and_feedback(reference_submission,
+                                                           reference_results):
+    again = pipeline.grade(submission=reference_submission)
+
+    def strip(results):
+        return [(q["id"], q["score"], q["status"], q["feedback"], q["checks"])
+                for q in results["questions"]]
+
+    assert strip(again) == strip(reference_results)
+
+
+def test_a_different_seed_draws_different_inputs_but_the_reference_still_passes(
+        reference_submission):
+    results = pipeline.grade(submission=reference_submission, seed=12345,
+                             only=["fc.affine_backward", "conv.forward"])
+    assert [q["status"] for q in results["questions"]] == ["passed", "passed"]
+
+
+def test_syntax_error_in_one_file_leaves_the_others_graded(reference_submission, tmp_path, mutate):
+    broken = mutate(reference_submission, tmp_path / "sub", "optim.py",
+                    "def adam(w, dw, config=None):", "def adam(w, dw, config=None)")
+    results = pipeline.grade(submission=broken,
+                             only=["fc.adam", "fc.sgd_momentum", "fc.affine_forward"])
+    status = {q["id"]: q for q in results["questions"]}
+    assert status["fc.affine_forward"]["status"] == "passed"
+    for qid in ("fc.adam", "fc.sgd_momentum"):
+        assert status[qid]["status"] == "error"
+        assert "SyntaxError" in status[qid]["feedback"]
+        assert "optim.py" in status[qid]["feedback"]
+
+
+def test_exception_feedback_names_the_type_and_the_student_line(reference_submission,
+                                                                 tmp_path, mutate):
+    broken = mutate(reference_submission, tmp_path / "sub", "layers.py",
+                    "def relu_forward(x):", "def relu_forward(x):\n    raise KeyError('boom')")
+    results = pipeline.grade(submission=broken, only=["fc.relu_forward"])
+    feedback = results["questions"][0]["feedback"]
+    assert "KeyError" in feedback and "layers.py, line" in feedback
+    assert "in relu_forward" in feedback
+
+
+def test_unreadable_submission_still_gives_valid_json_with_zero(tmp_path):
+    bad = tmp_path / "broken.zip"
+    bad.write_bytes(b"PK\x03\x04 this is not a zip")
+    out = tmp_path / "results.json"
+    code = cli.main([str(bad), "-o", str(out), "-q", "--only", "fc.affine_forward"])
+    assert code == cli.EXIT_UNREADABLE
+    results = json.loads(out.read_text())
+    report.validate(results)
+    assert results["status"] == "rejected" and results["total"] == 0
+    assert "zip" in results["error"]
+
+
+def test_cli_writes_gradescope_format(reference_submission, tmp_path):
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(reference_submission.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(reference_submission).as_posix())
+    out = tmp_path / "gs.json"
+    code = cli.main([str(archive), "-o", str(out), "-q", "--format", "gradescope",
+                     "--only", "fc.relu_forward", "fc.relu_backward"])
+    assert code == cli.EXIT_GRADED
+    document = json.loads(out.read_text())
+    assert document["score"] == 3
+    assert [t["name"].split(":")[0] for t in document["tests"]] == ["fc.relu_forward",
+                                                                    "fc.relu_backward"]
+    for test in document["tests"]:
+        assert set(test) >= {"name", "number", "score", "max_score", "status", "output",
+                             "visibility"}
+        assert test["status"] == "passed"
+
+
+def test_invalid_catalog_is_a_grader_fault(reference_submission, tmp_path):
+    bad = tmp_path / "catalog.json"
+    bad.write_text(json.dumps({"schema_version": 1, "questions": [{"id": "x"}]}))
+    with pytest.raises(catalog.CatalogError, match="questions/0"):
+        pipeline.grade(submission=reference_submission, catalog_path=bad)
+
+
+def test_missing_and_extra_files_are_reported_not_fatal(reference_submission, tmp_path, mutate):
+    sub = mutate(reference_submission, tmp_path / "sub", "layers.py", "import numpy as np",
+                 "import numpy as np")
+    (sub / "assignment" / "optim.py").unlink()
+    (sub / "notes.txt").write_text("hello")
+    results = pipeline.grade(submission=sub, only=["fc.adam", "fc.relu_forward"])
+    assert "assignment/optim.py" in results["submission"]["missing_files"]
+    assert "notes.txt" in results["submission"]["extra_files"]
+    status = {q["id"]: q["status"] for q in results["questions"]}
+    assert status == {"fc.adam": "not_implemented", "fc.relu_forward": "passed"}
