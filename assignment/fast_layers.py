@@ -8,10 +8,12 @@ Each function takes the same arguments and returns the same values as its naive 
 given the cache of the matching fast forward.
 
 A convolution becomes one matrix product: every receptive field of the padded input is copied into
-a column of ``x_cols`` (im2col), so ``out = w.reshape(F, -1) @ x_cols``. The backward pass is two
-more products and col2im, which sums each column back onto the pixels it was copied from. im2col
-and col2im come from the compiled ``im2col_cython`` extension when it is built, otherwise from
-the pure-numpy ``im2col.py`` (slower, same results); ``use_backend`` switches between them.
+a column of ``x_cols`` (im2col, here one copy of a strided view), so
+``out = w.reshape(F, -1) @ x_cols``. The backward pass is two more products and col2im, which sums
+each column back onto the pixels it was copied from. Pooling windows that tile the input are
+gathered by a reshape; other windows go through im2col and col2im. col2im and that im2col come
+from the compiled ``im2col_cython`` extension when it is built, otherwise from the pure-numpy
+``im2col.py`` (slower, same results); ``use_backend`` switches between them.
 """
 
 import warnings
@@ -26,10 +28,10 @@ _BUILD_HINT = (
     "project root"
 )
 
+_cython_error = None
 try:
     from . import im2col_cython as _cython
 except ImportError as _err:
-    _cython = None
     _cython_error = _err
     warnings.warn(
         f"{__package__}.im2col_cython is not built ({_err}); the fast conv/pool layers fall back "
@@ -59,7 +61,8 @@ def use_backend(name):
         raise ValueError(f'backend must be "numpy" or "cython", got {name!r}')
     if name not in _BACKENDS:
         raise ImportError(
-            f"{__package__}.im2col_cython is not built; {_BUILD_HINT}") from _cython_error
+            f"{__package__}.im2col_cython is not built; {_BUILD_HINT}"
+        ) from _cython_error
     previous = _backend
     _backend = name
     _im2col, _col2im = _BACKENDS[name]
@@ -142,8 +145,8 @@ def conv_backward_fast(dout, cache):
     F, _, HH, WW = w.shape
     stride, pad = conv_param["stride"], conv_param["pad"]
     dout = np.asarray(dout, dtype=x_cols.dtype)
-    db = dout.sum(axis=(0, 2, 3))
     dout_rows = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N * H' * W'), like the forward
+    db = dout_rows.sum(axis=1)
     dw = (dout_rows @ x_cols.T).reshape(w.shape)
     dx_cols = w.reshape(F, -1).T @ dout_rows  # (C * HH * WW, N * H' * W')
     dx = _col2im(dx_cols, x.shape, HH, WW, pad, stride)
@@ -151,36 +154,41 @@ def conv_backward_fast(dout, cache):
 
 
 def _pool_shape(x, pool_param):
-    """(pool_height, pool_width, stride, H', W', tiles) for pooling x; tiles means the windows
-    are exactly the blocks of a grid covering x, so a reshape can replace im2col."""
+    """(pool_height, pool_width, stride, H', W') for pooling x with pool_param."""
     _, _, H, W = x.shape
     PH, PW = pool_param["pool_height"], pool_param["pool_width"]
     stride = pool_param["stride"]
-    H_out = output_size(H, PH, 0, stride)
-    W_out = output_size(W, PW, 0, stride)
-    tiles = PH == PW == stride
-    return PH, PW, stride, H_out, W_out, tiles
+    return PH, PW, stride, output_size(H, PH, 0, stride), output_size(W, PW, 0, stride)
 
 
-def _windows_last(x, PH, PW, H_out, W_out):
-    """For tiling windows: x as (N, C, H', W', PH * PW), each window's pixels in row-major order."""
-    N, C, _, _ = x.shape
-    blocks = x.reshape(N, C, H_out, PH, W_out, PW).transpose(0, 1, 2, 4, 3, 5)
-    return blocks.reshape(N, C, H_out, W_out, PH * PW)
+def _pool_windows(x, PH, PW, stride):
+    """Every pooling window of x as a column: (PH * PW, N * C * H' * W'), im2col's layout.
+
+    Row k holds pixel (k // PW, k % PW) of each window; columns are ordered (n, c, y, x). When
+    the windows tile x (pool_height == pool_width == stride) this is a reshape and one transpose
+    copy; otherwise each channel goes through im2col as a one-channel image.
+    """
+    N, C, H, W = x.shape
+    if PH == PW == stride:
+        blocks = x.reshape(N, C, H // PH, PH, W // PW, PW).transpose(3, 5, 0, 1, 2, 4)
+        return np.ascontiguousarray(blocks).reshape(PH * PW, -1)
+    return _im2col(x.reshape(N * C, 1, H, W), PH, PW, 0, stride)
 
 
-def _windows_first(windows, PH, PW):
-    """Inverse of _windows_last: (N, C, H', W', PH * PW) back to (N, C, H, W)."""
-    N, C, H_out, W_out, _ = windows.shape
-    blocks = windows.reshape(N, C, H_out, W_out, PH, PW).transpose(0, 1, 2, 4, 3, 5)
-    return blocks.reshape(N, C, H_out * PH, W_out * PW)
+def _pool_unwindows(dwindows, x_shape, PH, PW, stride):
+    """The adjoint of _pool_windows: sums each column entry back onto its pixel of x."""
+    N, C, H, W = x_shape
+    if PH == PW == stride:
+        blocks = dwindows.reshape(PH, PW, N, C, H // PH, W // PW).transpose(2, 3, 4, 0, 5, 1)
+        return np.ascontiguousarray(blocks).reshape(N, C, H, W)
+    return _col2im(dwindows, (N * C, 1, H, W), PH, PW, 0, stride).reshape(N, C, H, W)
 
 
 def max_pool_forward_fast(x, pool_param):
     """Fast forward pass for a max-pooling layer; the contract of max_pool_forward_naive.
 
-    Windows that tile the input (pool_height == pool_width == stride) are pooled with a reshape;
-    any other windows with im2col.
+    Windows that tile the input (pool_height == pool_width == stride) are gathered with a
+    reshape, any others with im2col.
 
     Inputs:
     - x: (N, C, H, W) input data
@@ -191,26 +199,17 @@ def max_pool_forward_fast(x, pool_param):
 
     Returns a tuple of:
     - out: (N, C, H', W') output, H' = 1 + (H - pool_height) // stride, likewise W'
-    - cache: (x, pool_param, first_max), first_max being the (N, C, H', W') index, in row-major
-      order within its window, of each window's first maximum
+    - cache: (x, pool_param, windows), windows being the (pool_height * pool_width,
+      N * C * H' * W') pixels of every window
 
     Raises ValueError when the windows do not tile the input evenly.
     """
     (x,) = _as_float(x)
-    N, C, H, W = x.shape
-    PH, PW, stride, H_out, W_out, tiles = _pool_shape(x, pool_param)
-    if tiles:
-        windows = _windows_last(x, PH, PW, H_out, W_out)
-        first_max = windows.argmax(axis=4)
-        out = np.take_along_axis(windows, first_max[..., None], axis=4)[..., 0]
-    else:
-        # Each channel as a one-channel image, so a column is one window: (PH * PW, N*C*H'*W').
-        x_cols = _im2col(x.reshape(N * C, 1, H, W), PH, PW, 0, stride)
-        first_max = x_cols.argmax(axis=0)
-        out = x_cols[first_max, np.arange(x_cols.shape[1])]
-        out = out.reshape(N, C, H_out, W_out)
-        first_max = first_max.reshape(N, C, H_out, W_out)
-    cache = (x, pool_param, first_max)
+    N, C, _, _ = x.shape
+    PH, PW, stride, H_out, W_out = _pool_shape(x, pool_param)
+    windows = _pool_windows(x, PH, PW, stride)
+    out = windows.max(axis=0).reshape(N, C, H_out, W_out)
+    cache = (x, pool_param, windows)
     return out, cache
 
 
@@ -218,28 +217,29 @@ def max_pool_backward_fast(dout, cache):
     """Fast backward pass for a max-pooling layer.
 
     Each window's gradient goes to the first position (in row-major order) holding the window's
-    maximum, as in max_pool_backward_naive; overlapping windows add up.
+    maximum, as np.argmax picks it in max_pool_backward_naive; overlapping windows add up.
 
     Inputs:
     - dout: (N, C, H', W') upstream gradient
-    - cache: (x, pool_param, first_max) from max_pool_forward_fast
+    - cache: (x, pool_param, windows) from max_pool_forward_fast
 
     Returns:
     - dx: (N, C, H, W) gradient with respect to x, of x's dtype
     """
-    x, pool_param, first_max = cache
-    N, C, H, W = x.shape
+    x, pool_param, windows = cache
     PH, PW = pool_param["pool_height"], pool_param["pool_width"]
-    stride = pool_param["stride"]
-    dout = np.asarray(dout, dtype=x.dtype)
-    if PH == PW == stride:
-        dwindows = np.zeros(dout.shape + (PH * PW,), dtype=dout.dtype)
-        np.put_along_axis(dwindows, first_max[..., None], dout[..., None], axis=4)
-        return _windows_first(dwindows, PH, PW)
-    dx_cols = np.zeros((PH * PW, dout.size), dtype=dout.dtype)
-    dx_cols[first_max.ravel(), np.arange(dout.size)] = dout.ravel()
-    dx = _col2im(dx_cols, (N * C, 1, H, W), PH, PW, 0, stride)
-    return dx.reshape(N, C, H, W)
+    dout = np.asarray(dout, dtype=x.dtype).ravel()
+    peak = windows.max(axis=0)
+    # One row of the window at a time, vectorised over all windows (np.argmax along axis 0
+    # would be several times slower): a row takes the gradient where it holds the maximum and
+    # no earlier row did. A NaN counts as the maximum, as for np.argmax.
+    dwindows = np.empty_like(windows)
+    unrouted = np.ones(peak.shape, dtype=bool)
+    for k, row in enumerate(windows):
+        first = ((row == peak) | np.isnan(row)) & unrouted
+        np.multiply(first, dout, out=dwindows[k])
+        unrouted ^= first
+    return _pool_unwindows(dwindows, x.shape, PH, PW, pool_param["stride"])
 
 
 def avg_pool_forward_fast(x, pool_param):
@@ -259,13 +259,9 @@ def avg_pool_forward_fast(x, pool_param):
     Raises ValueError when the windows do not tile the input evenly.
     """
     (x,) = _as_float(x)
-    N, C, H, W = x.shape
-    PH, PW, stride, H_out, W_out, tiles = _pool_shape(x, pool_param)
-    if tiles:
-        out = x.reshape(N, C, H_out, PH, W_out, PW).mean(axis=(3, 5))
-    else:
-        x_cols = _im2col(x.reshape(N * C, 1, H, W), PH, PW, 0, stride)
-        out = x_cols.mean(axis=0).reshape(N, C, H_out, W_out)
+    N, C, _, _ = x.shape
+    PH, PW, stride, H_out, W_out = _pool_shape(x, pool_param)
+    out = _pool_windows(x, PH, PW, stride).mean(axis=0).reshape(N, C, H_out, W_out)
     cache = (x, pool_param)
     return out, cache
 
@@ -282,16 +278,7 @@ def avg_pool_backward_fast(dout, cache):
       equally among its pool_height * pool_width inputs, and overlapping windows add up
     """
     x, pool_param = cache
-    N, C, H, W = x.shape
     PH, PW = pool_param["pool_height"], pool_param["pool_width"]
-    stride = pool_param["stride"]
-    dout = np.asarray(dout, dtype=x.dtype)
-    share = dout / (PH * PW)
-    _, _, H_out, W_out = dout.shape
-    if PH == PW == stride:
-        blocks = np.empty((N, C, H_out, PH, W_out, PW), dtype=x.dtype)
-        blocks[...] = share[:, :, :, None, :, None]
-        return blocks.reshape(N, C, H, W)
-    dx_cols = np.repeat(share.reshape(1, -1), PH * PW, axis=0)
-    dx = _col2im(dx_cols, (N * C, 1, H, W), PH, PW, 0, stride)
-    return dx.reshape(N, C, H, W)
+    share = np.asarray(dout, dtype=x.dtype).reshape(1, -1) / (PH * PW)
+    dwindows = np.repeat(share, PH * PW, axis=0)
+    return _pool_unwindows(dwindows, x.shape, PH, PW, pool_param["stride"])

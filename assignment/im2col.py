@@ -1,7 +1,7 @@
 # Generated from solutions/im2col.py by `python -m grader.generate`.
 # Do not edit it by hand: edit solutions/im2col.py and run the command again.
 # Students: this file is given code; you do not need to change it.
-"""im2col turns a convolution into one matrix product by copying every receptive field into a column.
+"""im2col turns a convolution into one matrix product by copying each receptive field to a column.
 
 This is the pure-numpy version, used when the compiled ``im2col_cython`` extension is not built.
 Both versions share one layout: ``cols`` has one row per (channel, filter row, filter column) and
@@ -29,7 +29,8 @@ def output_size(size, field, padding, stride):
         raise ValueError(
             f"a field of {field} with stride {stride} and padding {padding} does not tile an "
             f"input of {size}: size + 2*padding - field = {span} must be a non-negative "
-            f"multiple of the stride")
+            f"multiple of the stride"
+        )
     return span // stride + 1
 
 
@@ -88,9 +89,10 @@ def col2im_indices(cols, x_shape, field_height, field_width, padding, stride):
     if cols.shape != idx.shape:
         raise ValueError(
             f"cols of shape {cols.shape} do not match x_shape {tuple(x_shape)} with a "
-            f"{field_height}x{field_width} field, padding {padding}, stride {stride}")
+            f"{field_height}x{field_width} field, padding {padding}, stride {stride}"
+        )
     size = N * C * (H + 2 * p) * (W + 2 * p)
     # bincount is numpy's fast scatter-add; it sums in float64 whatever the input dtype.
     summed = np.bincount(idx.ravel(), weights=cols.ravel(), minlength=size)
     dx_padded = summed.reshape(N, C, H + 2 * p, W + 2 * p)
-    return dx_padded[:, :, p:p + H, p:p + W].astype(cols.dtype)
+    return dx_padded[:, :, p : p + H, p : p + W].astype(cols.dtype)

@@ -47,7 +47,9 @@ def im2col_cython(const floating[:, :, :, :] x, Py_ssize_t field_height,
     cdef Py_ssize_t W_out = _output_size(W, field_width, padding, stride)
     dtype = np.float32 if floating is float else np.float64
     p = padding
-    cdef const floating[:, :, :, ::1] x_padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    # np.pad keeps a Fortran-ordered input Fortran-ordered; the loops below want C order.
+    cdef const floating[:, :, :, ::1] x_padded = np.ascontiguousarray(
+        np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))))
     cols_arr = np.empty((C * field_height * field_width, N * H_out * W_out), dtype=dtype)
     cdef floating[:, ::1] cols = cols_arr
     cdef Py_ssize_t n, c, i, j, y, xx, row

@@ -200,7 +200,7 @@ class Solver:
 
         bar = None
         if self.verbose and self.progress:
-            from tqdm.auto import tqdm
+            from tqdm import tqdm  # the text bar: tqdm.auto needs ipywidgets in notebooks
 
             bar = tqdm(total=num_iterations, unit="it")
         self._bar = bar

@@ -6,6 +6,7 @@ Every contender does the same work (float64, the same arrays). The contenders ta
 each round, so a burst of load on the machine hits them all alike; each time printed is the
 median over all calls. Everything is measured twice: single-threaded (numpy's BLAS limited to one
 thread through threadpoolctl, torch.set_num_threads(1)) and with each library's default threads.
+On a machine shared with other work, the threaded times suffer most: watch the load average.
 """
 
 import argparse
@@ -213,7 +214,10 @@ def pool_contenders(rng):
 
 def run(setting, rounds, loop_rounds, threads):
     rng = np.random.default_rng(231)
-    print(f"\n===== {setting} =====")
+    load = os.getloadavg()[0]
+    print(f"\n===== {setting} ===== (load average {load:.2f})")
+    if load > 0.5:
+        print("  NOTE: the machine is busy; other processes skew these times, threaded ones most")
     if torch is not None:
         print(f"torch threads: {torch.get_num_threads()}")
     print(f"numpy BLAS threads: {[info['num_threads'] for info in threadpool_info()]}")
@@ -284,21 +288,14 @@ def main():
     args = parser.parse_args()
 
     fast_layers.use_backend("cython")  # raises, saying how to build it, when it is not built
-    print(
-        f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.2f} at start"
-    )
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
     if torch is None:
         print("torch is not importable: the torch rows are left out (pip install torch)")
-    default_torch_threads = torch.get_num_threads() if torch is not None else None
-
+    run("default threads", args.rounds, 0, "both with default threads")
     with threadpool_limits(limits=1):
         if torch is not None:
             torch.set_num_threads(1)
         run("single-threaded", args.rounds, args.loop_rounds, "both single-threaded")
-    if torch is not None:
-        torch.set_num_threads(default_torch_threads)
-    run("default threads", args.rounds, 0, "both with default threads")
 
 
 if __name__ == "__main__":

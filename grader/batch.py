@@ -139,18 +139,57 @@ def grade_task(task: Task) -> dict:
 
 def failed_document(task: Task, reason: str) -> dict:
     """A valid results document for a submission that could not be graded: every question 0,
-    each saying why, with ``grader_faults`` set so that a rerun tries it again."""
-    questions = catalog.select(catalog.load_catalog(Path(task.catalog_path)), task.only)
-    bwrap = sandbox.find_bwrap() if task.use_sandbox else None
-    doc = pipeline.rejected(
-        Path(task.path), f"not graded: {reason}", task.seed, questions, sandbox.describe(bwrap)
-    )
-    for q in doc["questions"]:
-        q["status"] = "error"
-        q["feedback"] = f"not graded: {reason}; the instructor has been told (not your fault)"
-        q["checks"] = [{"name": "grader", "status": "error", "message": reason}]
-    doc["grader_faults"] = [reason]
-    return doc
+    each saying why, and ``grader_faults`` set so that a rerun tries it again.
+
+    Built from the catalog alone (no scoring code), so it cannot fail the way grading did.
+    """
+    try:
+        questions = catalog.select(catalog.load_catalog(Path(task.catalog_path)), task.only)
+    except catalog.CatalogError:
+        questions = []
+    try:
+        bwrap = sandbox.find_bwrap() if task.use_sandbox else None
+    except (OSError, subprocess.SubprocessError):
+        bwrap = None
+    isolation = sandbox.describe(bwrap)
+    feedback = f"not graded: {reason}; the instructor has been told (not your fault)"
+    entries = [
+        {
+            "id": q["id"],
+            "title": q["title"],
+            "notebook": q["notebook"],
+            "kind": q["kind"],
+            "score": 0.0,
+            "max_score": float(q["points"]),
+            "status": "error",
+            "feedback": feedback,
+            "seconds": 0.0,
+            "checks": [{"name": "grader", "status": "error", "message": reason}],
+        }
+        for q in questions
+    ]
+    return {
+        "schema_version": 1,
+        "grader_version": __version__,
+        "submission": {
+            "name": Path(task.path).name,
+            "sha256": "",
+            "missing_files": [],
+            "extra_files": [],
+        },
+        "status": "rejected",
+        "error": f"not graded: {reason}",
+        "grader_faults": [reason],
+        "grading_seed": task.seed,
+        "total": 0.0,
+        "max_score": float(sum(q["points"] for q in questions)),
+        "isolation": {
+            "sandbox": isolation.sandbox,
+            "reduced": isolation.reduced,
+            "note": isolation.note,
+        },
+        "questions": entries,
+    }
 
 
 def _json_default(value):
@@ -355,9 +394,7 @@ def grade_isolated(task: Task) -> dict:
     return worker.grade(task)
 
 
-def grade_locally(
-    tasks: list[Task], jobs: int, record: Callable[[Task, dict], None]
-) -> None:
+def grade_locally(tasks: list[Task], jobs: int, record: Callable[[Task, dict], None]) -> None:
     """Grade ``tasks`` on ``jobs`` local worker processes, calling ``record`` (in this thread)
     as each finishes. On an interrupt the workers are killed and nothing more is recorded."""
     pool = WorkerPool(max(1, min(jobs, len(tasks))))
@@ -452,8 +489,9 @@ def run_batch(
     only_t = tuple(only) if only else None
     budget = sum(q["time_limit"] for q in questions) + BUDGET_SLACK_SECONDS
     tasks = [
-        Task(sub_id, str(path), seed, only_t, str(Path(catalog_path).resolve()), use_sandbox,
-             budget)
+        Task(
+            sub_id, str(path), seed, only_t, str(Path(catalog_path).resolve()), use_sandbox, budget
+        )
         for sub_id, path in found.items()
     ]
     report.write_json(
@@ -595,9 +633,7 @@ def summarize(docs: dict[str, dict | None], questions: list[dict], top: int = 3)
     graded = {k: d for k, d in docs.items() if d is not None and _state(d) == "graded"}
     per_question = []
     for q in questions:
-        entries = [
-            e for d in graded.values() for e in d["questions"] if e["id"] == q["id"]
-        ]
+        entries = [e for d in graded.values() for e in d["questions"] if e["id"] == q["id"]]
         reasons: Counter[str] = Counter()
         for e in entries:
             if e["status"] not in ("passed", "manual"):
@@ -652,8 +688,10 @@ def summary_text(summary: dict) -> str:
         "",
     ]
     width = max([len(q["id"]) for q in summary["questions"]] + [8])
-    lines.append(f"{'question':<{width}}  {'max':>5}  {'mean':>6}  {'median':>6}  {'full':>5}"
-                 "  most common failure reasons")
+    lines.append(
+        f"{'question':<{width}}  {'max':>5}  {'mean':>6}  {'median':>6}  {'full':>5}"
+        "  most common failure reasons"
+    )
     for q in summary["questions"]:
         reasons = "; ".join(
             f"{_short(f['reason'])} ({f['submissions']})" for f in q["common_failures"]
@@ -674,7 +712,7 @@ def summary_text(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def _short(text: str, limit: int = 60) -> str:
+def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -29,10 +29,9 @@ from pathlib import Path
 from .regions import (
     STUDENT_FILE_NOTE,
     MarkerError,
-    _changed_marker_problem,
-    _marker_kind,
     is_stub_only,
     leftover_stub_findings,
+    looks_like_marker,
     parse_regions,
 )
 
@@ -80,9 +79,7 @@ def is_student_file(text):
 
     A marker whose text the student changed still counts, so the grader can report it.
     """
-    return STUDENT_FILE_NOTE in text or any(
-        _changed_marker_problem(line) or _marker_kind(line) for line in text.splitlines()
-    )
+    return STUDENT_FILE_NOTE in text or any(looks_like_marker(line) for line in text.splitlines())
 
 
 def _regular_file(path, shown, problems):
@@ -104,10 +101,10 @@ def _student_file_warnings(text, shown):
     warnings, notes = [], []
     try:
         compile(text, shown, "exec")
-    except SyntaxError as exc:
-        warnings.append(
-            f"{shown}:{exc.lineno}: syntax error ({exc.msg}); the grader cannot import this file"
-        )
+    except (SyntaxError, ValueError) as exc:  # ValueError: null bytes, on Python < 3.12
+        line = getattr(exc, "lineno", None) or 1
+        why = getattr(exc, "msg", str(exc))
+        warnings.append(f"{shown}:{line}: syntax error ({why}); the grader cannot import this file")
     try:
         regions = parse_regions(text, shown)
         warnings += [f"{shown}: {finding}" for finding in leftover_stub_findings(text, shown)]
@@ -157,22 +154,29 @@ def _notebook_warnings(path, data, root, student_files):
     code = [c for c in cells if c.get("cell_type") == "code" and "".join(c.get("source", ""))]
     not_run = [c for c in code if c.get("execution_count") is None]
     if code and len(not_run) == len(code):
-        warnings.append(f"{shown}: no code cell has been run; run it top to bottom and save it")
-    elif not_run:
+        return [f"{shown}: no code cell has been run; run it top to bottom and save it"]
+    if not_run:
         warnings.append(f"{shown}: {len(not_run)} of {len(code)} code cells have not been run")
-    for number, cell in enumerate(cells, start=1):
-        for output in cell.get("outputs", []) or []:
-            if isinstance(output, dict) and output.get("output_type") == "error":
-                warnings.append(
-                    f"{shown}: cell {number} ended with {output.get('ename', 'an error')}"
-                )
+    errors = [
+        f"cell {number} ({output.get('ename', 'error')})"
+        for number, cell in enumerate(cells, start=1)
+        for output in cell.get("outputs", []) or []
+        if isinstance(output, dict) and output.get("output_type") == "error"
+    ]
+    if errors:
+        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+        warnings.append(f"{shown}: cells ended with an error: {', '.join(errors[:3])}{more}")
     saved = path.stat().st_mtime
-    for rel in sorted(_imported_files(notebook, root) & set(student_files)):
-        if (root / rel).stat().st_mtime > saved + MTIME_SLACK_SECONDS:
-            warnings.append(
-                f"{shown}: saved before your last change to {rel}, which it imports; its outputs "
-                "may be out of date: re-run it and save it"
-            )
+    changed = [
+        rel
+        for rel in sorted(_imported_files(notebook, root) & set(student_files))
+        if (root / rel).stat().st_mtime > saved + MTIME_SLACK_SECONDS
+    ]
+    if changed:
+        warnings.append(
+            f"{shown}: saved before your last change to {', '.join(changed)}, which it imports; "
+            "its outputs may be out of date: re-run it and save it"
+        )
     return warnings
 
 
@@ -230,7 +234,7 @@ def gather(start):
         path.relative_to(root).as_posix()
         for folder in {root, notebook_folder}
         for path in folder.iterdir()
-        if _looks_like_data(path)
+        if looks_like_data(path)
     )
     if left_out:
         notes.append(
@@ -251,7 +255,7 @@ def gather(start):
     return dict(sorted(files.items())), warnings, notes
 
 
-def _looks_like_data(path):
+def looks_like_data(path):
     """A dataset file or folder the student may keep beside the notebooks (never collected)."""
     if path.is_dir():
         return path.name in DATA_FOLDERS

@@ -93,9 +93,15 @@ def render_python(source, source_name, stub_path):
         for region in regions
         if is_stub_only(region)
     ]
+    lines = split_lines(source)
+    problems += [
+        f"{source_name}:{region.start}: region has no `# TODO:` comment directly above it; "
+        "the stub tells the student to read it"
+        for region in regions
+        if not _has_todo_above(lines, region.start)
+    ]
     if problems:
         raise MarkerError(problems)
-    lines = split_lines(source)
     out = []
     previous_end = 0
     for region in regions:
@@ -116,6 +122,16 @@ def render_python(source, source_name, stub_path):
             ]
         ) from exc
     return text
+
+
+def _has_todo_above(lines, start):
+    """True when the comment block right above line ``start`` has a line starting "# TODO"."""
+    index = start - 2
+    while index >= 0 and lines[index].strip().startswith("#"):
+        if lines[index].strip().startswith("# TODO"):
+            return True
+        index -= 1
+    return False
 
 
 def render_tree(src, dest_name="assignment"):

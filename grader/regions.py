@@ -109,6 +109,11 @@ def _changed_marker_problem(text):
     return None
 
 
+def looks_like_marker(line):
+    """True for a marker line, or a line that was one before its text was changed."""
+    return _marker_kind(line) is not None or _changed_marker_problem(line) is not None
+
+
 def _functions_from_ast(tree, lines):
     """(qualname, def line, last line, def indentation width) of every function in ``tree``.
 

@@ -1,26 +1,32 @@
 """Build the student release, ``dist/student-release.zip``: python -m grader.release
 
 The zip holds one folder, ``scratchnet/``, with the generated skeleton ``assignment/``, the
-``starter_notebooks/`` (when they exist), a README with the set-up and hand-in steps, a
-requirements file, a ``setup.py`` that builds the Cython extension, and ``collect_submission.py``
-(the collect step as one standalone file). It never holds ``solutions/`` or ``grader/``, and the
-build refuses to write a zip that contains any line of a solution region's body.
+notebooks of ``starter_notebooks/`` (when they exist), a README with the set-up and hand-in
+steps, a requirements file, a ``setup.py`` that builds the Cython extension, and
+``collect_submission.py`` (the collect step as one standalone file). It never holds
+``solutions/`` or ``grader/``, and the build refuses to write a zip that contains any line of a
+solution region's body.
 """
 
 import argparse
 import ast
+import hashlib
 import sys
 from pathlib import Path
 
 from . import collect, regions
-from .generate import diff_tree, is_skipped, render_tree, tree_files
-from .regions import END_MARKER, START_MARKER, split_lines
+from .generate import diff_tree, render_tree, tree_files
+from .regions import split_lines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RELEASE_FILES = Path(__file__).resolve().parent / "release_files"
 TOP = "scratchnet"
 COMMAND = "python -m grader.release"
 MAX_NOTEBOOK_FILE_BYTES = 10 * 1024 * 1024
+# What ships from starter_notebooks/: the notebooks and the images they show; not the
+# instructors' tooling beside them (notebook sources, build script), an instructor's
+# hyperparams.json (it answers a question), datasets or zips.
+NOTEBOOK_SUFFIXES = {".ipynb", ".png", ".jpg", ".jpeg", ".gif", ".svg"}
 # A solution line shorter than this (stripped) is too generic to count as a leak ("dx = None").
 MIN_LEAK_CHARS = 12
 
@@ -87,11 +93,13 @@ def find_leaks(entries, forbidden):
     return leaks
 
 
-def _tree_entries(folder, prefix, problems, max_bytes):
+def _tree_entries(folder, prefix, problems, max_bytes, suffixes=None):
+    """The files of ``folder`` (build artefacts aside) as entries under ``scratchnet/<prefix>/``;
+    only those with one of ``suffixes`` when it is given."""
     entries = {}
     for rel in tree_files(folder):
         path = Path(folder) / rel
-        if is_skipped(rel) or collect._looks_like_data(path) or rel.endswith(".zip"):
+        if suffixes is not None and path.suffix.lower() not in suffixes:
             continue
         if path.is_symlink():
             problems.append(f"{prefix}/{rel}: is a link; the release holds regular files only")
@@ -118,17 +126,14 @@ def release_entries(*, solutions, assignment, notebooks):
     entries = _tree_entries(assignment, "assignment", problems, collect.MAX_FILE_BYTES)
     if notebooks.is_dir():
         entries.update(
-            _tree_entries(notebooks, "starter_notebooks", problems, MAX_NOTEBOOK_FILE_BYTES)
+            _tree_entries(
+                notebooks, "starter_notebooks", problems, MAX_NOTEBOOK_FILE_BYTES, NOTEBOOK_SUFFIXES
+            )
         )
     entries[f"{TOP}/README.md"] = (RELEASE_FILES / "README.student.md").read_bytes()
     entries[f"{TOP}/requirements.txt"] = (RELEASE_FILES / "requirements.txt").read_bytes()
     entries[f"{TOP}/setup.py"] = (RELEASE_FILES / "setup_student.py").read_bytes()
     entries[f"{TOP}/collect_submission.py"] = collect_script().encode("utf-8")
-    for name, data in entries.items():
-        if name.endswith(".py") and name.startswith(f"{TOP}/assignment/"):
-            text = data.decode("utf-8")
-            if (START_MARKER in text) != (END_MARKER in text):
-                problems.append(f"{name}: unbalanced markers")
     leaks = find_leaks(entries, solution_lines(solutions))
     problems += [f"{name}: contains solution text: {line}" for name, line in leaks]
     if problems:
@@ -146,7 +151,7 @@ def main(argv=None):
             assignment=PROJECT_ROOT / "assignment",
             notebooks=PROJECT_ROOT / "starter_notebooks",
         )
-    except (ValueError, regions.MarkerError) as exc:
+    except ValueError as exc:  # MarkerError included
         print(f"error: {exc}", file=sys.stderr)
         return 1
     data = collect.zip_bytes(entries)
@@ -156,7 +161,7 @@ def main(argv=None):
     for name in entries:
         print(f"  {name}")
     print(f"Wrote {out} ({len(entries)} files, {len(data):,} bytes)")
-    print(f"sha256 {collect.hashlib.sha256(data).hexdigest()}")
+    print(f"sha256 {hashlib.sha256(data).hexdigest()}")
     return 0
 
 

@@ -10,6 +10,7 @@ answers on another, and it never decides a score. It is copied into the sandbox 
 ``wire.py`` and must import nothing from the grader.
 """
 
+import copy
 import importlib
 import os
 import sys
@@ -70,7 +71,8 @@ def op_steps(package, req):
     steps = []
     for dw in req["dws"]:
         w, config = rule(w, dw, config)
-        steps.append({"next_w": w, "config": dict(config)})
+        # A deep copy: a rule may update its state arrays in place, legitimately.
+        steps.append({"next_w": w, "config": copy.deepcopy(config)})
     return {"steps": steps}
 
 

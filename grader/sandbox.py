@@ -1,7 +1,8 @@
 """How the child process is confined: the bubblewrap command line, process bounds and rlimits.
 
 Under bubblewrap the child sees a read-only Python runtime, a read-only copy of the submission
-(mounted at ``/submission``), a small private tmpfs at ``/tmp``, a read-only ``/dev``, no network,
+(mounted at ``/submission``), a small private tmpfs at ``/tmp`` (the only writable place: the
+root and ``/dev`` are read-only, so nothing it writes can fill the machine's memory), no network,
 its own user and PID namespaces without capabilities, and nothing of the grader, the reference
 solutions or other submissions. Killing the namespace's first process kills everything in it.
 
@@ -184,10 +185,9 @@ def bwrap_command(bwrap: str, workdir: Path, inner: list[str], tmp_bytes: int = 
             cmd += ["--ro-bind", path, path]
     for path in _hidden_packages(bound):
         cmd += ["--tmpfs", path, "--remount-ro", path]
+    cmd += ["--ro-bind", str(workdir), SANDBOX_ROOT]
+    cmd += ["--remount-ro", "/"]  # the root is a tmpfs too; only the sized /tmp stays writable
     cmd += [
-        "--ro-bind",
-        str(workdir),
-        SANDBOX_ROOT,
         "--chdir",
         "/tmp",
         "--clearenv",

@@ -190,10 +190,14 @@ def test_syntax_errors_and_changed_markers_are_warned_about_with_their_line(proj
     assert "WARNING: assignment/layers.py:9: marker text was changed" in out
 
 
-def test_a_notebook_never_run_is_warned_about(project, capsys):
-    (project / "starter_notebooks/Net.ipynb").write_text(notebook("a = 1", "b = 2", executed=False))
+def test_a_notebook_never_run_gets_one_warning_that_says_so(project, capsys):
+    path = project / "starter_notebooks/Net.ipynb"
+    path.write_text(notebook("from assignment.classifiers import net", "b = 2", executed=False))
+    os.utime(path, (1_000_000, 1_000_000))  # older than net.py, which it imports
     _, out, _ = run_collect(project / "starter_notebooks", capsys)
-    assert "WARNING: Net.ipynb: no code cell has been run" in out
+    assert [line for line in out.splitlines() if "Net.ipynb:" in line] == [
+        "WARNING: Net.ipynb: no code cell has been run; run it top to bottom and save it"
+    ]
     assert "Layers.ipynb: no code cell" not in out
 
 
@@ -203,7 +207,7 @@ def test_a_notebook_run_in_part_or_ending_in_an_error_is_warned_about(project, c
     (project / "starter_notebooks/Net.ipynb").write_text(json.dumps(nb))
     _, out, _ = run_collect(project / "starter_notebooks", capsys)
     assert "WARNING: Net.ipynb: 1 of 3 code cells have not been run" in out
-    assert "WARNING: Net.ipynb: cell 3 ended with NotImplementedError" in out
+    assert "WARNING: Net.ipynb: cells ended with an error: cell 3 (NotImplementedError)" in out
 
 
 def test_a_notebook_saved_before_a_change_to_a_file_it_imports_is_warned_about(project, capsys):

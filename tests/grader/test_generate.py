@@ -221,6 +221,7 @@ def test_check_exit_code_from_the_command_line(tree):
         (f"def f():\n    # TODO: x\n    {S}\n    {S}\n    y = 1\n    {E}\n", 4, "nested"),
         (f"def f():\n    # TODO: x\n    {S}\n    {E}\n    return 1\n", 3, "region is empty"),
         (f"# TODO: x\n{S}\nX = 1\n{E}\n", 2, "not inside a function"),
+        (f"def f():\n    y = 0\n    {S}\n    y = 1\n    {E}\n", 3, "no `# TODO:` comment"),
         (
             f"def f():\n    # TODO: x\n    {S}\n    try:\n        y = 1\n    {E}\n"
             "    except ValueError:\n        y = 2\n    return y\n",
@@ -308,7 +309,7 @@ class Softmax:
 
 
 model = Softmax()
-solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 0.05},
+solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 1.0},
                 num_epochs=3, batch_size=50, verbose=False, seed=0)
 solver.train()
 print("val_acc", solver.best_val_acc)
@@ -357,8 +358,8 @@ def test_given_code_works_in_the_generated_real_skeleton(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     values = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
-    assert float(values["val_acc"]) > 0.5  # chance is 0.1: the Solver trained it with sgd
-    assert float(values["loss_ratio"]) < 0.7
+    assert float(values["val_acc"]) > 0.7  # chance is 0.1: the Solver trained it with sgd
+    assert float(values["loss_ratio"]) < 0.5
     assert float(values["grad_error"]) < 1e-7
     assert float(values["conv_error"]) < 1e-10
     assert float(values["pool_error"]) < 1e-12

@@ -190,3 +190,31 @@ def test_the_command_writes_dist_student_release_zip(tmp_path, monkeypatch, caps
     assert release.main([]) == 0
     assert (tmp_path / "dist/student-release.zip").read_bytes() == first
     assert "sha256 " in capsys.readouterr().out
+
+
+def test_starter_notebooks_ship_without_answers_datasets_tooling_or_leftovers(
+    real_release, tmp_path
+):
+    tmp, _ = real_release
+    nbs = tmp_path / "starter_notebooks"
+    (nbs / ".ipynb_checkpoints").mkdir(parents=True)
+    (nbs / "datasets/cifar-10-batches-py").mkdir(parents=True)
+    (nbs / "images").mkdir()
+    (nbs / "Intro.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    (nbs / ".ipynb_checkpoints/Intro-checkpoint.ipynb").write_text("{}")
+    (nbs / "datasets/cifar-10-batches-py/data_batch_1").write_bytes(bytes(10))
+    (nbs / "images/figure.png").write_bytes(b"\x89PNG")
+    (nbs / "hyperparams.json").write_text('{"learning_rate": 0.001}')
+    (nbs / "submission.zip").write_bytes(b"PK")
+    (nbs / "features.npy").write_bytes(b"\x93NUMPY")
+    (nbs / "src").mkdir()
+    (nbs / "src/Intro.py").write_text("# %%\nx = 1\n")
+    (nbs / "build.py").write_text("print('instructor tooling')\n")
+    entries = release.release_entries(
+        solutions=ROOT / "solutions", assignment=tmp / "assignment", notebooks=nbs
+    )
+    shipped = sorted(name for name in entries if name.startswith(TOP + "starter_notebooks/"))
+    assert shipped == [
+        TOP + "starter_notebooks/Intro.ipynb",
+        TOP + "starter_notebooks/images/figure.png",
+    ]

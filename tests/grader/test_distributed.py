@@ -1,0 +1,86 @@
+"""grader/distributed.py: does a batch on a Dask cluster give exactly the local results?"""
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import batch, catalog, distributed
+
+ONLY = ["fc.affine_forward", "fc.relu_forward"]
+
+
+def zip_folder(folder: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(dest, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return dest
+
+
+def strip_timing(doc):
+    if isinstance(doc, dict):
+        return {k: strip_timing(v) for k, v in doc.items() if k not in ("seconds",)}
+    if isinstance(doc, list):
+        return [strip_timing(v) for v in doc]
+    return doc
+
+
+def task_for(path: Path) -> batch.Task:
+    return batch.Task("x", str(path), 0, tuple(ONLY), str(catalog.CATALOG_PATH), True, 60.0)
+
+
+def test_a_zip_travels_as_bytes_and_a_folder_by_path(tmp_path):
+    (tmp_path / "a.zip").write_bytes(b"PK-bytes")
+    (tmp_path / "b").mkdir()
+    assert distributed.payload(task_for(tmp_path / "a.zip")) == b"PK-bytes"
+    assert distributed.payload(task_for(tmp_path / "b")) is None
+
+
+def test_a_shipped_zip_is_graded_under_its_own_name_from_its_bytes(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_grade(task):
+        path = Path(task.path)
+        seen.update(name=path.name, data=path.read_bytes(), elsewhere=path.parent != tmp_path)
+        return {"ok": True}
+
+    monkeypatch.setattr(batch, "grade_isolated", fake_grade)
+    assert distributed.grade_remote(task_for(tmp_path / "alice.zip"), b"zip bytes") == {"ok": True}
+    assert seen == {"name": "alice.zip", "data": b"zip bytes", "elsewhere": True}
+
+
+@pytest.mark.slow
+def test_results_on_a_two_worker_cluster_are_identical_to_local_mode(
+    reference_submission, skeleton_submission, tmp_path
+):
+    dask_distributed = pytest.importorskip("distributed")
+    subs = tmp_path / "subs"
+    shutil.copytree(reference_submission, subs / "alice")
+    zip_folder(reference_submission, subs / "bob.zip")
+    shutil.copytree(skeleton_submission, subs / "carol")
+    zip_folder(skeleton_submission, subs / "dave.zip")
+    local = batch.run_batch(
+        submissions=subs, out=tmp_path / "local", jobs=2, only=ONLY, progress=False
+    )
+    with dask_distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = batch.run_batch(
+            submissions=subs,
+            out=tmp_path / "cluster",
+            scheduler=cluster.scheduler_address,
+            only=ONLY,
+            progress=False,
+        )
+    assert remote["graded"] == local["graded"] == 4
+    names = sorted(p.name for p in (tmp_path / "local" / "results").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "cluster" / "results").iterdir())
+    for name in names:
+        here = json.loads((tmp_path / "local" / "results" / name).read_text())
+        there = json.loads((tmp_path / "cluster" / "results" / name).read_text())
+        assert strip_timing(there) == strip_timing(here), name
+    gradebook = (tmp_path / "local" / "gradebook.csv").read_text()
+    assert (tmp_path / "cluster" / "gradebook.csv").read_text() == gradebook
