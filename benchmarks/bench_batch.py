@@ -8,7 +8,9 @@ all of them from scratch (``force``) into a fresh folder; worker start-up is inc
     python benchmarks/bench_batch.py --only fc bn    # a subset of the questions
 
 Parallel efficiency for ``-j N`` is ``T(1) / (N * T(N))``: 1.0 means N workers are N times as
-fast. The load average is printed because other processes on the machine skew the figures.
+fast. The load average is printed because other processes on the machine skew the figures; the
+CPU seconds (this process and all its finished descendants) show the work done, which the number
+of workers should not change.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -54,8 +57,18 @@ def make_class(root: Path, n: int) -> Path:
     return subs
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of every finished descendant (workers, sandboxed children)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run(subs: Path, out: Path, jobs: int, only: list[str] | None) -> dict:
     load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     begin = time.perf_counter()
     summary = batch.run_batch(
         submissions=subs, out=out, jobs=jobs, force=True, only=only, progress=False
@@ -64,6 +77,7 @@ def run(subs: Path, out: Path, jobs: int, only: list[str] | None) -> dict:
     return {
         "jobs": jobs,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(_cpu_seconds() - cpu_before, 2),
         "submissions_per_minute": round(60 * summary["submissions"] / seconds, 1),
         "graded": summary["graded"],
         "not_graded": summary["not_graded"],
@@ -106,11 +120,14 @@ def main() -> None:
         "runs": rows,
     }
     print()
-    print(f"{'jobs':>4}  {'seconds':>8}  {'subs/min':>8}  {'efficiency':>10}  load before/after")
+    print(
+        f"{'jobs':>4}  {'seconds':>8}  {'cpu s':>7}  {'subs/min':>8}  {'efficiency':>10}  "
+        "load before/after"
+    )
     for row in rows:
         print(
-            f"{row['jobs']:>4}  {row['seconds']:>8.2f}  {row['submissions_per_minute']:>8.1f}  "
-            f"{row.get('efficiency', float('nan')):>10.3f}  "
+            f"{row['jobs']:>4}  {row['seconds']:>8.2f}  {row['cpu_seconds']:>7.1f}  "
+            f"{row['submissions_per_minute']:>8.1f}  {row.get('efficiency', float('nan')):>10.3f}  "
             f"{row['load_before']:.2f}/{row['load_after']:.2f}"
         )
     if args.json:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .checks import CaseResult
 
 # When nothing passed, the most telling status wins, in this order.
-FAILURE_ORDER = ("not_implemented", "timeout", "error", "failed", "missing")
+FAILURE_ORDER = ("not_implemented", "timeout", "error", "missing", "failed")
 
 
 @dataclass

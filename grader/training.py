@@ -71,9 +71,10 @@ def _subset(ctx: Context, q: dict) -> dict:
 def _declared(q: dict, ctx: Context) -> tuple[dict, dict] | CaseResult:
     declared = ctx.hyperparams
     if not isinstance(declared, dict):
+        missing = ctx.hyperparams_error is None or "missing" in ctx.hyperparams_error
         return CaseResult(
             "declared hyperparameters",
-            "failed",
+            "missing" if missing else "failed",
             "no valid hyperparams.json in the submission "
             f"({ctx.hyperparams_error or 'file missing'})",
         )
@@ -106,7 +107,7 @@ def check(q: dict, ctx: Context) -> list[CaseResult]:
                 {
                     "method": "train",
                     "args": [data["X_train"], data["y_train"], data["X_val"], data["y_val"]],
-                    "kwargs": solver,
+                    "kwargs": {**solver, "seed": ctx.seed},
                 }
             ],
             "return_params": True,

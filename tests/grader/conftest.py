@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import overlay
+from grader import overlay, reference
+from grader.intake import HYPERPARAMS_NAME
 from grader.reference import build_reference_submission
 
 
@@ -25,6 +26,9 @@ def skeleton_submission(tmp_path_factory) -> Path:
         target = dest / "assignment" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(skeleton / rel, target)
+    # A student who declared hyperparameters but wrote no code yet.
+    shutil.copy2(Path(reference.__file__).parent / "reference_hyperparams.json",
+                 dest / HYPERPARAMS_NAME)
     return dest
 
 

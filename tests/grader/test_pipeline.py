@@ -135,3 +135,15 @@ def test_missing_and_extra_files_are_reported_not_fatal(reference_submission, tm
     assert "notes.txt" in results["submission"]["extra_files"]
     status = {q["id"]: q["status"] for q in results["questions"]}
     assert status == {"fc.adam": "not_implemented", "fc.relu_forward": "passed"}
+
+
+def test_missing_hyperparams_makes_the_declared_training_question_missing(skeleton_submission,
+                                                                          tmp_path):
+    import shutil
+
+    sub = tmp_path / "sub"
+    shutil.copytree(skeleton_submission, sub)
+    (sub / "hyperparams.json").unlink()
+    results = pipeline.grade(submission=sub, only=["fc.good_model"])
+    (question,) = results["questions"]
+    assert question["status"] == "missing" and "hyperparams.json is missing" in question["feedback"]
