@@ -53,6 +53,11 @@ def op_call(package, req):
     return {"result": result, "args_after": args}
 
 
+def op_calls(package, req):
+    """Several independent calls in one request (e.g. the same seed twice); their results."""
+    return {"results": [op_call(package, call)["result"] for call in req["calls"]]}
+
+
 def op_forward_backward(package, req):
     """Run a layer's forward pass, then its backward pass on the forward's own cache."""
     forward = _resolve(package, req["forward"])
@@ -147,6 +152,7 @@ def op_train_solver(package, req):
 
 OPS = {
     "call": op_call,
+    "calls": op_calls,
     "forward_backward": op_forward_backward,
     "steps": op_steps,
     "model": op_model,

@@ -417,6 +417,7 @@ def apply_limits(
             os._exit(1)
     for which, value in (
         (resource.RLIMIT_AS, limits.memory_bytes),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_NPROC, nproc),
         (resource.RLIMIT_FSIZE, limits.file_bytes),
         (resource.RLIMIT_NOFILE, limits.open_files),

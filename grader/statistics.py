@@ -81,6 +81,30 @@ def _judge_dropout_backward(value, req, case) -> str | None:
     return cmp.compare_array(dx, expected, "dx (must reuse the forward pass's mask)", 1e-10)
 
 
+def _dropout_seeds_request(q, args, rng):
+    """The same seed twice, then another seed: the mask must follow the seed."""
+    x, param = args
+    other = {**param, "seed": param["seed"] + 1}
+    calls = [{"target": q["target"], "args": [x, dict(p)], "keep": "first"}
+             for p in (param, param, other)]
+    return {"op": "calls", "calls": calls}
+
+
+def _judge_dropout_seeds(value, req, case) -> str | None:
+    results = _get(value, "results")
+    x = req["calls"][0]["args"][0]
+    if not isinstance(results, list) or len(results) != 3 or not all(
+            isinstance(r, np.ndarray) and r.shape == x.shape for r in results):
+        return f"output: expected an array of shape {x.shape} from every call"
+    first, again, other = results
+    if not np.array_equal(first, again):
+        return "the same dropout_param['seed'] must give the same mask (draw it from a " \
+               "generator seeded with it, not from np.random)"
+    if np.array_equal(first, other):
+        return "a different seed should give a different mask"
+    return None
+
+
 def _filters_call(q, args, rng):
     return {"op": "call", "target": q["target"], "args": [], "keep": None}
 
@@ -143,6 +167,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "dropout_train": Evaluator(_dropout_call, _judge_dropout_train),
     "dropout_test": Evaluator(_dropout_call, _judge_dropout_test),
     "dropout_backward": Evaluator(_dropout_backward_request, _judge_dropout_backward),
+    "dropout_seed": Evaluator(_dropout_seeds_request, _judge_dropout_seeds),
     "vertical_edge_filter": Evaluator(_filters_call, _judge_vertical_edges),
     "gaussian_filter": Evaluator(_filters_call, _judge_gaussian),
 }

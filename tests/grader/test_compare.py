@@ -13,7 +13,8 @@ def test_equal_arrays_pass_and_noise_below_tolerance_passes():
 
 def test_wrong_shape_nan_and_error_are_named():
     want = np.ones((3, 4))
-    assert "expected shape (3, 4), got (4, 3)" in compare.compare(np.ones((4, 3)), want, "out", 1e-7)
+    message = compare.compare(np.ones((4, 3)), want, "out", 1e-7)
+    assert "expected shape (3, 4), got (4, 3)" in message
     assert "NaN" in compare.compare(np.full((3, 4), np.nan), want, "out", 1e-7)
     message = compare.compare(want * 1.01, want, "dx", 1e-7)
     assert message.startswith("dx: relative error") and "1.01" not in message

@@ -349,6 +349,9 @@ MUTANTS = [
 # no case with large scores, the mutation check skipped for stateful layers); the checks and the
 # catalog were tightened, and these are now caught like the rest.
 MUTANTS += [
+    Mutant("dropout.forward", "seed-ignored", LAYERS,
+            "mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)",
+            "mask = ((np.random.rand(*x.shape) < p) / p).astype(x.dtype)"),
     Mutant("twolayer.scores", "output-bias-forgotten", WORKBOOK,
             "scores = hidden @ W2.T + b2",
             "scores = hidden @ W2.T"),
@@ -381,13 +384,7 @@ MUTANTS += [
 # Realistic mistakes the grader still gives full marks: (mutant, why it passes and what would
 # catch it). Each runs as a strict xfail, so a fix that catches one turns it red here: then
 # move the mutant into MUTANTS.
-KNOWN_GAPS = [
-    (Mutant("dropout.forward", "seed-ignored", LAYERS,
-            "mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)",
-            "mask = ((np.random.rand(*x.shape) < p) / p).astype(x.dtype)"),
-     "the statistic judge checks keep rate and 1/p scaling only, never that the same seed "
-     "gives the same mask (dropout.fc_net does catch it); call twice with one seed and compare"),
-]
+KNOWN_GAPS: list = []
 
 # Correct implementations written differently from the reference: each must get full marks.
 CORRECT_VARIANTS = [
