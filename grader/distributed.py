@@ -41,7 +41,7 @@ def grade_remote(task: Task, data: bytes | None) -> dict:
     if data is None:
         return batch.grade_isolated(task)
     with tempfile.TemporaryDirectory(prefix="scratchnet-batch-") as tmp:
-        local = Path(tmp) / "submission.zip"
+        local = Path(tmp) / Path(task.path).name
         local.write_bytes(data)
         return batch.grade_isolated(replace(task, path=str(local)))
 

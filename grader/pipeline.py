@@ -46,6 +46,10 @@ def _hyperparams(sub: intake.Submission) -> tuple[dict | None, str | None]:
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "top level"
         return None, f"{HYPERPARAMS_NAME}: at {where}: {exc.message}"
+    solver = declared["solver"]
+    for key in ("num_epochs", "batch_size"):  # JSON Schema counts 2.0 as an integer
+        if key in solver:
+            solver[key] = int(solver[key])
     return declared, None
 
 

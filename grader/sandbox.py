@@ -81,10 +81,15 @@ def bwrap_features(bwrap: str) -> frozenset[str]:
     return frozenset(name for name, flags in optional.items() if _probe(bwrap, flags))
 
 
+@functools.lru_cache(maxsize=4)
+def _works(bwrap: str) -> bool:
+    return _probe(bwrap, [])
+
+
 def find_bwrap() -> str | None:
     """Path of a working bubblewrap, or None (missing, or user namespaces are not allowed)."""
     path = shutil.which("bwrap")
-    if path is None or not _probe(path, []):
+    if path is None or not _works(path):
         return None
     return path
 

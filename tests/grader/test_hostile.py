@@ -118,8 +118,11 @@ def arena(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run_throwaway(submission: Path, ids: list[str], cat: Path, limits: dict, out: Path, tmp: Path):
-    """Grade in a separate grader process, so an attack on the grader cannot reach pytest."""
+def run_throwaway(
+    submission: Path, ids: list[str], cat: Path, limits: dict, out: Path, tmp: Path, marker: str
+):
+    """Grade in a separate grader process, so an attack on the grader cannot reach pytest.
+    The marker in its command line is how hostile code may recognise it."""
     script = (
         "import json, sys\n"
         "from grader import pipeline, report, sandbox\n"
@@ -131,7 +134,7 @@ def run_throwaway(submission: Path, ids: list[str], cat: Path, limits: dict, out
     args = json.dumps([str(submission), ids, str(cat), limits, str(out)])
     env = {**os.environ, "TMPDIR": str(tmp)}
     proc = subprocess.run(
-        [sys.executable, "-c", script, args], env=env, capture_output=True, timeout=120
+        [sys.executable, "-c", script, args, marker], env=env, capture_output=True, timeout=120
     )
     return proc
 
@@ -173,7 +176,7 @@ def test_hostile_submission_gains_nothing_and_leaves_nothing(
 
     if exp.get("throwaway"):
         out = arena / "out" / "results.json"
-        proc = run_throwaway(submission, ids, cat, limits, out, arena / "tmp")
+        proc = run_throwaway(submission, ids, cat, limits, out, arena / "tmp", marker)
         assert proc.returncode == 0, proc.stderr.decode()[-2000:]  # the grader survived
         doc = json.loads(out.read_text())
     else:

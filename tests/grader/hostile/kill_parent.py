@@ -1,4 +1,7 @@
-"""Kill the process that started the child (the grader, were it visible)."""
+"""Kill the process that started the child, and the grader itself if it can be found.
+
+The grader is recognised by the test's unique marker in its command line, so this code can
+only ever hit the throwaway grader process the test starts, never the test runner."""
 
 import os
 import signal
@@ -8,7 +11,7 @@ EXPECT = {
     "hostile": ["fc.affine_forward"],
     "still_pass": ["fc.relu_forward"],
     "status": ["error"],
-    "feedback": r"survived|exited|killed|stopped",
+    "feedback": r"signalled \[1\]; still here",
     "needs": "bwrap",
     "throwaway": True,
 }
@@ -16,10 +19,18 @@ PARAMS: dict = {}
 
 
 def affine_forward(x, w, b):
-    parent = os.getppid()
-    for sig in (signal.SIGKILL, signal.SIGTERM):
+    targets = {os.getppid()}
+    for entry in os.listdir("/proc"):
         try:
-            os.kill(parent, sig)
-        except OSError:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if PARAMS["marker"].encode() in fh.read():
+                    targets.add(int(entry))
+        except (OSError, ValueError):
             pass
-    raise RuntimeError(f"parent {parent} survived")
+    for pid in targets:
+        for sig in (signal.SIGKILL, signal.SIGTERM):
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+    raise RuntimeError(f"signalled {sorted(targets)}; still here")
