@@ -227,7 +227,8 @@ def _exit_reason(code: int | None) -> str:
             "SIGSEGV": " (segmentation fault)",
         }
         return f"the process running your code was killed by {name}{hints.get(str(name), '')}"
-    return f"the process running your code exited with status {code} (sys.exit or os._exit?)"
+    return (f"the process running your code exited with status {code} (sys.exit or os._exit "
+            "in your code, or it ran out of memory)")
 
 
 def _to_answer(raw: object, seconds: float) -> Answer:

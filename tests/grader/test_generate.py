@@ -125,10 +125,26 @@ def test_region_bodies_become_one_stub_and_everything_else_is_verbatim(tree):
     assert "Model.loss in assignment/model.py is not implemented yet" in stubs[1]
 
 
-def test_the_generated_stub_raises_not_implemented_naming_the_function(tree, monkeypatch):
+@pytest.fixture
+def fresh_assignment_modules():
+    """Let a test import a generated ``assignment`` and put the real one back afterwards."""
+
+    def ours(name):
+        return name == "assignment" or name.startswith("assignment.")
+
+    saved = {name: module for name, module in sys.modules.items() if ours(name)}
+    for name in saved:
+        del sys.modules[name]
+    yield
+    for name in [name for name in sys.modules if ours(name)]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+    importlib.invalidate_caches()
+
+
+def test_the_generated_stub_raises_not_implemented_naming_the_function(
+        tree, monkeypatch, fresh_assignment_modules):
     monkeypatch.syspath_prepend(str(tree))
-    for name in [m for m in sys.modules if m == "assignment" or m.startswith("assignment.")]:
-        monkeypatch.delitem(sys.modules, name)
     model = importlib.import_module("assignment.model")
     with pytest.raises(NotImplementedError) as info:
         model.Model().loss(1.0)
