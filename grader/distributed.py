@@ -25,6 +25,7 @@ from . import batch
 from .batch import Task
 
 CONNECT_TIMEOUT = "20s"
+MIN_WINDOW = 8
 
 
 def payload(task: Task) -> bytes | None:
@@ -51,7 +52,11 @@ def grade_on_cluster(
 ) -> None:
     """Grade ``tasks`` on the Dask cluster at ``address``, calling ``record`` (in this thread)
     as each finishes. A task the cluster loses (a worker died too often) is recorded as not
-    graded; an interrupt cancels what has not started."""
+    graded; an interrupt cancels what has not started.
+
+    Only a window of tasks (twice the cluster's threads, at least ``MIN_WINDOW``) is submitted
+    at a time, so the scheduler never holds the bytes of a whole course.
+    """
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -63,14 +68,25 @@ def grade_on_cluster(
     except OSError as exc:
         raise batch.BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     run = uuid.uuid4().hex[:8]  # keys unique per run: two batches may share a scheduler
+    waiting = iter(tasks)
+    futures = {}
     with client:
-        futures = {
-            client.submit(grade_remote, task, payload(task), key=f"grade-{task.id}-{run}"): task
-            for task in tasks
-        }
+        window = max(MIN_WINDOW, 2 * sum(client.nthreads().values()))
+        done = as_completed()
+
+        def submit_next() -> None:
+            task = next(waiting, None)
+            if task is not None:
+                key = f"grade-{task.id}-{run}"
+                future = client.submit(grade_remote, task, payload(task), key=key)
+                futures[future] = task
+                done.add(future)
+
         try:
-            for future in as_completed(futures):
-                task = futures[future]
+            for _ in range(window):
+                submit_next()
+            for future in done:
+                task = futures.pop(future)
                 try:
                     doc = future.result()
                 except Exception as exc:  # lost on the cluster: that submission only
@@ -78,6 +94,7 @@ def grade_on_cluster(
                         task, f"the cluster could not grade it ({type(exc).__name__}: {exc})"
                     )
                 record(task, doc)
+                submit_next()
         except BaseException:
             client.cancel(list(futures))
             raise

@@ -123,6 +123,9 @@ def _runtime_paths() -> list[str]:
     candidates = {
         sys.base_prefix,
         sys.prefix,
+        # The interpreter may be a symlink living outside both prefixes.
+        os.path.dirname(sys.executable),
+        os.path.dirname(os.path.realpath(sys.executable)),
         "/usr",
         "/lib",
         "/lib64",

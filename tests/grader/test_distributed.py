@@ -54,14 +54,16 @@ def test_a_shipped_zip_is_graded_under_its_own_name_from_its_bytes(tmp_path, mon
 
 @pytest.mark.slow
 def test_results_on_a_two_worker_cluster_are_identical_to_local_mode(
-    reference_submission, skeleton_submission, tmp_path
+    reference_submission, skeleton_submission, tmp_path, monkeypatch
 ):
     dask_distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(distributed, "MIN_WINDOW", 1)  # 2 threads: 4 at a time, then 1 more
     subs = tmp_path / "subs"
     shutil.copytree(reference_submission, subs / "alice")
     zip_folder(reference_submission, subs / "bob.zip")
     shutil.copytree(skeleton_submission, subs / "carol")
     zip_folder(skeleton_submission, subs / "dave.zip")
+    zip_folder(reference_submission, subs / "erin.zip")
     local = batch.run_batch(
         submissions=subs, out=tmp_path / "local", jobs=2, only=ONLY, progress=False
     )
@@ -75,7 +77,7 @@ def test_results_on_a_two_worker_cluster_are_identical_to_local_mode(
             only=ONLY,
             progress=False,
         )
-    assert remote["graded"] == local["graded"] == 4
+    assert remote["graded"] == local["graded"] == 5
     names = sorted(p.name for p in (tmp_path / "local" / "results").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "cluster" / "results").iterdir())
     for name in names:
