@@ -89,7 +89,7 @@ def summary_table(results: dict) -> str:
     for qid, score, status, feedback in rows:
         short = feedback if len(feedback) <= 70 else feedback[:67] + "..."
         lines.append(f"{qid:<{width}}  {score:>9}  {status:<15} {short}")
-    lines.append(f"{'TOTAL':<{width}}  {results['total']:g}/{results['max_score']:g}")
+    lines.append(f"{'TOTAL':<{width}}  {round(results['total'], 2):g}/{results['max_score']:g}")
     if results["status"] == "rejected":
         lines.append(f"submission refused: {results.get('error')}")
     if results["isolation"]["reduced"]:
