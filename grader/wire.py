@@ -18,7 +18,7 @@ import struct
 import numpy as np
 
 ARRAY_TAG = "__ndarray__"
-MAX_MESSAGE_BYTES = 512 * 2**20
+MAX_MESSAGE_BYTES = 128 * 2**20  # the largest legitimate answer (declared model) is ~45 MB
 MAX_DEPTH = 32
 NUMERIC_KINDS = "biuf"
 
