@@ -17,43 +17,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
-from grader import batch, overlay
-from grader.reference import build_reference_submission
-
-
-def skeleton_submission(dest: Path) -> Path:
-    skeleton = overlay.skeleton_dir()
-    for canonical in sorted(overlay.allow_list().code):
-        rel = canonical.removeprefix("assignment/")
-        target = dest / "assignment" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(skeleton / rel, target)
-    return dest
-
-
-def zip_folder(folder: Path, dest: Path) -> None:
-    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(folder).as_posix())
+from grader import batch
+from grader.reference import (
+    build_reference_submission,
+    build_skeleton_submission,
+    zip_submission,
+)
 
 
 def make_class(root: Path, n: int) -> Path:
     reference = build_reference_submission(root / "reference")
-    skeleton = skeleton_submission(root / "skeleton")
+    skeleton = build_skeleton_submission(root / "skeleton")
     subs = root / "submissions"
     subs.mkdir()
     for i in range(n):
         source = reference if i % 2 == 0 else skeleton
-        zip_folder(source, subs / f"student{i:03d}.zip")
+        zip_submission(source, subs / f"student{i:03d}.zip")
     return subs
 
 

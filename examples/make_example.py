@@ -8,10 +8,9 @@ courses' notebooks), plus one function left unwritten. Run from the project root
 
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 
-from grader.reference import build_reference_submission
+from grader.reference import build_reference_submission, zip_submission
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "partial_submission.zip"
@@ -53,13 +52,7 @@ def main() -> None:
             path.write_text(text.replace(old, new))
         layers = sub / "assignment" / "layers.py"
         layers.write_text(_stub_conv_backward(layers.read_text()))
-        tmp_zip = Path(tmp) / "out.zip"
-        with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in sorted(sub.rglob("*")):
-                if path.is_file():
-                    info = zipfile.ZipInfo(path.relative_to(sub).as_posix(), (2026, 1, 1, 0, 0, 0))
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    zf.writestr(info, path.read_bytes())
+        tmp_zip = zip_submission(sub, Path(tmp) / "out.zip")
         shutil.copy2(tmp_zip, OUT)
     print(f"wrote {OUT}")
 

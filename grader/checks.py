@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import compare as cmp
-from . import statistics
+from . import runner, statistics, wire
 from .child import Answer
 from .inputs import build, case_rng
 
@@ -49,10 +49,9 @@ class Context:
     deadline: float = 0.0
 
     def reference(self, req: dict):
-        from . import runner, wire  # the trusted reference runs in this process
-
-        # The round trip through the wire format gives the reference's answer exactly the
-        # types the student's answer arrives in (lists for tuples, plain floats, base ndarrays).
+        # The trusted reference runs in this process. The round trip through the wire format
+        # gives its answer exactly the types the student's answer arrives in (lists for tuples,
+        # plain floats, base ndarrays).
         return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), "solutions")))
 
     def ask(self, req: dict) -> Answer:

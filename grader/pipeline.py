@@ -104,6 +104,19 @@ def _document(
     return doc
 
 
+def _grade_question(q: dict, ctx: Context, faults: list[str]) -> dict:
+    """Run one question's check; a grader bug is recorded in ``faults`` and costs only it."""
+    begin = time.monotonic()
+    ctx.deadline = begin + q["time_limit"]
+    try:
+        cases = KINDS[q["kind"]](q, ctx)
+    except Exception as exc:  # a grader bug must not cost the other questions
+        faults.append(f"{q['id']}: {type(exc).__name__}: {exc}")
+        cases = [CaseResult("grader", "error",
+                            "internal grader error; the instructor has been told (not your fault)")]
+    return _question_entry(q, cases, time.monotonic() - begin)
+
+
 def rejected(
     path: Path, reason: str, seed: int, questions: list[dict], isolation: sandbox.Isolation
 ) -> dict:
@@ -163,24 +176,11 @@ def grade(
             notebooks=_notebooks(sub),
         )
         try:
-            for q in questions:
-                if progress:
-                    progress(q["id"])
-                begin = time.monotonic()
-                ctx.deadline = begin + q["time_limit"]
-                np.seterr(all="ignore")  # student answers may overflow in comparisons
-                try:
-                    cases = KINDS[q["kind"]](q, ctx)
-                except Exception as exc:  # a grader bug must not cost the other questions
-                    faults.append(f"{q['id']}: {type(exc).__name__}: {exc}")
-                    cases = [
-                        CaseResult(
-                            "grader",
-                            "error",
-                            "internal grader error; the instructor has been told (not your fault)",
-                        )
-                    ]
-                entries.append(_question_entry(q, cases, time.monotonic() - begin))
+            with np.errstate(all="ignore"):  # student answers may overflow in comparisons
+                for q in questions:
+                    if progress:
+                        progress(q["id"])
+                    entries.append(_grade_question(q, ctx, faults))
         finally:
             child.kill()
     info = {

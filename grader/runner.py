@@ -110,6 +110,12 @@ def _numeric_check(model, check):
     return report
 
 
+def _norm_stats(model):
+    """The running statistics of each normalization layer (all test-time scoring needs)."""
+    return [{k: v for k, v in p.items() if k in ("running_mean", "running_var")}
+            for p in getattr(model, "bn_params", [])]
+
+
 def op_model(package, req):
     """Build a model, optionally overwrite its params, then call its methods in order."""
     cls = _resolve(package, req["class"])
@@ -126,10 +132,7 @@ def op_model(package, req):
         answer["numeric"] = _numeric_check(model, req["numeric_check"])
     if req.get("return_params"):
         answer["params"] = dict(model.params)
-        answer["norm_params"] = [
-            {k: v for k, v in p.items() if k in ("running_mean", "running_var")}
-            for p in getattr(model, "bn_params", [])
-        ]
+        answer["norm_params"] = _norm_stats(model)
     return answer
 
 
@@ -142,10 +145,7 @@ def op_train_solver(package, req):
     solver.train()
     return {
         "params": dict(model.params),
-        "norm_params": [
-            {k: v for k, v in p.items() if k in ("running_mean", "running_var")}
-            for p in getattr(model, "bn_params", [])
-        ],
+        "norm_params": _norm_stats(model),
         "loss_history": [float(v) for v in solver.loss_history],
     }
 

@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import overlay, reference
-from grader.intake import HYPERPARAMS_NAME
-from grader.reference import build_reference_submission
+from grader.reference import build_reference_submission, build_skeleton_submission
 
 
 @pytest.fixture(scope="session")
@@ -18,18 +16,22 @@ def reference_submission(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def skeleton_submission(tmp_path_factory) -> Path:
-    """The untouched skeleton handed in as is: every region still a stub."""
-    dest = tmp_path_factory.mktemp("skeleton")
-    skeleton = overlay.skeleton_dir()
-    for canonical in sorted(overlay.allow_list().code):
-        rel = canonical.removeprefix("assignment/")
-        target = dest / "assignment" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(skeleton / rel, target)
-    # A student who declared hyperparameters but wrote no code yet.
-    shutil.copy2(Path(reference.__file__).parent / "reference_hyperparams.json",
-                 dest / HYPERPARAMS_NAME)
-    return dest
+    """The untouched skeleton handed in, with declared hyperparameters but no code written."""
+    return build_skeleton_submission(tmp_path_factory.mktemp("skeleton"), with_hyperparams=True)
+
+
+def _strip_timing(doc):
+    if isinstance(doc, dict):
+        return {k: _strip_timing(v) for k, v in doc.items() if k != "seconds"}
+    if isinstance(doc, list):
+        return [_strip_timing(v) for v in doc]
+    return doc
+
+
+@pytest.fixture
+def strip_timing():
+    """``strip_timing(results)``: a results document without its run-to-run timing fields."""
+    return _strip_timing
 
 
 def _mutate(submission: Path, dest: Path, relpath: str, old: str, new: str) -> Path:

@@ -12,26 +12,10 @@ from pathlib import Path
 import pytest
 
 from grader import batch, catalog, cli, report
+from grader.reference import zip_submission
 
 ONLY = ["fc.affine_forward", "fc.relu_forward"]
 POINTS = {"fc.affine_forward": 2.0, "fc.relu_forward": 1.0}
-
-
-def zip_folder(folder: Path, dest: Path) -> Path:
-    with zipfile.ZipFile(dest, "w") as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(folder).as_posix())
-    return dest
-
-
-def strip_timing(doc):
-    """A results document without its timing fields, which differ from run to run."""
-    if isinstance(doc, dict):
-        return {k: strip_timing(v) for k, v in doc.items() if k not in ("seconds",)}
-    if isinstance(doc, list):
-        return [strip_timing(v) for v in doc]
-    return doc
 
 
 def read_gradebook(path: Path) -> list[dict]:
@@ -45,7 +29,7 @@ def mixed(tmp_path_factory, reference_submission, skeleton_submission):
     zip and a zip that tries path traversal; plus a README that is not a submission."""
     subs = tmp_path_factory.mktemp("mixed")
     shutil.copytree(reference_submission, subs / "alice")
-    zip_folder(reference_submission, subs / "bob.zip")
+    zip_submission(reference_submission, subs / "bob.zip")
     shutil.copytree(skeleton_submission, subs / "carol")
     (subs / "dave.zip").write_bytes(b"this is not a zip file")
     with zipfile.ZipFile(subs / "eve.zip", "w") as archive:
@@ -155,7 +139,8 @@ def test_summary_names_the_skeletons_failure_with_its_line_number_masked(paralle
 
 
 @pytest.mark.slow
-def test_parallel_results_are_identical_to_serial(mixed, parallel_run, tmp_path):
+def test_parallel_results_are_identical_to_serial(mixed, parallel_run, tmp_path,
+                                                  strip_timing):
     out2, _ = parallel_run
     batch.run_batch(submissions=mixed, out=tmp_path, jobs=1, only=ONLY, progress=False)
     for path in sorted((out2 / "results").iterdir()):

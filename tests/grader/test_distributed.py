@@ -2,30 +2,14 @@
 
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from grader import batch, catalog, distributed
+from grader.reference import zip_submission
 
 ONLY = ["fc.affine_forward", "fc.relu_forward"]
-
-
-def zip_folder(folder: Path, dest: Path) -> Path:
-    with zipfile.ZipFile(dest, "w") as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(folder).as_posix())
-    return dest
-
-
-def strip_timing(doc):
-    if isinstance(doc, dict):
-        return {k: strip_timing(v) for k, v in doc.items() if k not in ("seconds",)}
-    if isinstance(doc, list):
-        return [strip_timing(v) for v in doc]
-    return doc
 
 
 def task_for(path: Path) -> batch.Task:
@@ -54,16 +38,16 @@ def test_a_shipped_zip_is_graded_under_its_own_name_from_its_bytes(tmp_path, mon
 
 @pytest.mark.slow
 def test_results_on_a_two_worker_cluster_are_identical_to_local_mode(
-    reference_submission, skeleton_submission, tmp_path, monkeypatch
+    reference_submission, skeleton_submission, tmp_path, monkeypatch, strip_timing
 ):
     dask_distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(distributed, "MIN_WINDOW", 1)  # 2 threads: 4 at a time, then 1 more
     subs = tmp_path / "subs"
     shutil.copytree(reference_submission, subs / "alice")
-    zip_folder(reference_submission, subs / "bob.zip")
+    zip_submission(reference_submission, subs / "bob.zip")
     shutil.copytree(skeleton_submission, subs / "carol")
-    zip_folder(skeleton_submission, subs / "dave.zip")
-    zip_folder(reference_submission, subs / "erin.zip")
+    zip_submission(skeleton_submission, subs / "dave.zip")
+    zip_submission(reference_submission, subs / "erin.zip")
     local = batch.run_batch(
         submissions=subs, out=tmp_path / "local", jobs=2, only=ONLY, progress=False
     )

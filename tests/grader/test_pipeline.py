@@ -1,11 +1,11 @@
 """End to end: does `grade` give the reference full marks, the skeleton zero, and stay stable?"""
 
 import json
-import zipfile
 
 import pytest
 
 from grader import catalog, cli, pipeline, report
+from grader.reference import zip_submission
 
 
 @pytest.fixture(scope="module")
@@ -99,11 +99,7 @@ def test_unreadable_submission_still_gives_valid_json_with_zero(tmp_path):
 
 
 def test_cli_writes_gradescope_format(reference_submission, tmp_path):
-    archive = tmp_path / "submission.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for path in sorted(reference_submission.rglob("*")):
-            if path.is_file():
-                zf.write(path, path.relative_to(reference_submission).as_posix())
+    archive = zip_submission(reference_submission, tmp_path / "submission.zip")
     out = tmp_path / "gs.json"
     code = cli.main([str(archive), "-o", str(out), "-q", "--format", "gradescope",
                      "--only", "fc.relu_forward", "fc.relu_backward"])
