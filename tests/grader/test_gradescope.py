@@ -9,6 +9,7 @@ from the bundle fails the test; its ``venv`` borrows this interpreter's installe
 import json
 import os
 import shutil
+import site
 import stat
 import subprocess
 import sys
@@ -60,10 +61,17 @@ def autograder_root(bundle: Path, root: Path) -> Path:
     (root / "submission").mkdir()
     (root / "results").mkdir()
     # What setup.sh makes, minus the downloads: a virtualenv (sys.prefix = root/venv, as on
-    # Gradescope) that borrows this interpreter's packages.
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", root / "venv"],
-        check=True,
+    # Gradescope) that borrows this interpreter's packages. Not with --system-site-packages: run
+    # from inside a virtualenv, that would see the base interpreter's packages, not this one's.
+    # A .pth file adds this interpreter's own site directories (their .pth files included).
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", root / "venv"], check=True)
+    purelib = subprocess.run(
+        [root / "venv" / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    dirs = [d for d in site.getsitepackages() if os.path.isdir(d)]
+    Path(purelib, "borrowed-site.pth").write_text(
+        f"import site; list(map(site.addsitedir, {dirs!r}))\n"
     )
     return root
 
