@@ -4,7 +4,8 @@ A spec is plain JSON; a dict with one ``$``-key is a generator:
 
 - ``{"$randn": [2, 3], "scale": 1.0, "shift": 0.0}``  normal draws
 - ``{"$rand": [2, 3], "low": 0.0, "high": 1.0}``      uniform draws
-- ``{"$randint": [5], "high": 10}``                    integer labels in [0, high)
+- ``{"$randint": [5], "high": 10}``                    integer labels in [0, high) (int64
+  unless ``dtype`` says otherwise: small integers as floats make ties)
 - ``{"$linspace": [-0.1, 0.5, [2, 3]]}``               evenly spaced values, reshaped
 - ``{"$ones": [2, 3]}``, ``{"$zeros": [2, 3]}``
 - ``{"$like": "out"}``                                  normal draws shaped like a named array
@@ -54,7 +55,7 @@ def build(
     elif kind == "$rand":
         out = rng.uniform(spec.get("low", 0.0), spec.get("high", 1.0), _shape(arg))
     elif kind == "$randint":
-        return rng.integers(0, spec["high"], _shape(arg)).astype(np.int64)
+        return rng.integers(0, spec["high"], _shape(arg)).astype(spec.get("dtype", np.int64))
     elif kind == "$linspace":
         start, stop, shape = arg
         shape = _shape(shape)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import compare as cmp
+from .. import compare as cmp
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,25 @@ def _dropout_backward_request(q, args, rng):
 
 
 def _judge_dropout_backward(value, req, case) -> str | None:
+    """Train mode: dx is dout times the mask the student's OWN forward applied (read off its
+    output), so a wrong forward is charged in its own question only; the forward must drop
+    something, or any backward would pass. Test mode: dx is dout."""
     x, param = req["args"]
     out, dx = _get(value, "out"), _get(value, "grads", 0)
-    if not isinstance(out, np.ndarray) or out.shape != x.shape:
-        return f"forward output: expected an array of shape {x.shape}"
-    expected = req["dout"] * (out != 0) / param["p"] if param["mode"] == "train" else req["dout"]
-    return cmp.compare_array(dx, expected, "dx (must reuse the forward pass's mask)", 1e-10)
+    if param["mode"] != "train":
+        return cmp.compare_array(dx, req["dout"], "dx in test mode", 1e-12)
+    if not isinstance(out, np.ndarray) or out.shape != x.shape or not np.all(np.isfinite(out)):
+        return (f"your forward pass should return an array of shape {x.shape} "
+                "(graded in its own question); this backward pass cannot be judged")
+    kept = out != 0
+    if kept.all() or not kept.any():
+        return ("your forward pass kept every unit or none (graded in its own question), so "
+                "this backward pass cannot be judged")
+    mask = np.where(kept, out / np.where(kept, x, 1), 0.0)  # x has no zeros (shifted draws)
+    return cmp.compare_array(
+        dx, req["dout"] * mask, "dx (the upstream gradient times the mask of the forward pass)",
+        1e-10,
+    )
 
 
 def _dropout_seeds_request(q, args, rng):
@@ -98,8 +111,8 @@ def _judge_dropout_seeds(value, req, case) -> str | None:
         return f"output: expected an array of shape {x.shape} from every call"
     first, again, other = results
     if not np.array_equal(first, again):
-        return "the same dropout_param['seed'] must give the same mask (draw it from a " \
-               "generator seeded with it, not from np.random)"
+        return ("the same dropout_param['seed'] must give the same mask (seed the random "
+                "draws with it when it is given)")
     if np.array_equal(first, other):
         return "a different seed should give a different mask"
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import nbformat
 
-from .checks import CaseResult, Context
+from .base import CaseResult, Context
 
 MAX_ANSWER_CHARS = 4000
 PLACEHOLDER_PREFIXES = ("**your answer:**", "your answer:")
@@ -33,7 +33,7 @@ def _is_blank(text: str) -> bool:
     return not stripped
 
 
-def check(q: dict, ctx: Context) -> list[CaseResult]:
+def check_manual(q: dict, ctx: Context) -> list[CaseResult]:
     text = ctx.notebooks.get(q["notebook"])
     if text is None:
         return [

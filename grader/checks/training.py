@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import CaseResult, Context, failure_from
-from .runner import _model_kwargs, _resolve
+from ..runner import _model_kwargs, _resolve
+from .base import CaseResult, Context, failure_from
 
 EVAL_BATCH = 500
 
@@ -27,7 +27,7 @@ def load_learned(model, value) -> str | None:
     if not isinstance(params, dict):
         return "training returned no parameters"
     for name, ref in model.params.items():
-        got = params.get(name)
+        got = _harmless_reshape(params.get(name), ref.shape)
         if not isinstance(got, np.ndarray) or got.shape != ref.shape:
             return f"learned parameter {name}: expected shape {ref.shape}"
         if not np.all(np.isfinite(got)):
@@ -39,6 +39,15 @@ def load_learned(model, value) -> str | None:
             if isinstance(got, dict) and isinstance(got.get(key), np.ndarray):
                 ref_param[key] = got[key].astype(np.float64)
     return None
+
+
+def _harmless_reshape(got, shape: tuple):
+    """A parameter stored with other singleton axes (a bias as a ``(1, M)`` row, batchnorm's
+    ``gamma`` as ``(1, C)``) is the same parameter; the shape is graded at initialisation."""
+    if isinstance(got, np.ndarray) and got.size == int(np.prod(shape)):
+        if [d for d in got.shape if d != 1] == [d for d in shape if d != 1]:
+            return got.reshape(shape)
+    return got
 
 
 def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
@@ -87,7 +96,7 @@ def _declared(q: dict, ctx: Context) -> tuple[dict, dict] | CaseResult:
     return init, solver
 
 
-def check(q: dict, ctx: Context) -> list[CaseResult]:
+def check_training(q: dict, ctx: Context) -> list[CaseResult]:
     name = q.get("case_name", "training run")
     data = _subset(ctx, q)
     if q["mode"] == "declared":
@@ -107,7 +116,8 @@ def check(q: dict, ctx: Context) -> list[CaseResult]:
                 {
                     "method": "train",
                     "args": [data["X_train"], data["y_train"], data["X_val"], data["y_val"]],
-                    "kwargs": {**solver, "seed": ctx.seed},
+                    "kwargs": solver,
+                    "optional_kwargs": {"seed": ctx.seed},
                 }
             ],
             "return_params": True,

@@ -381,6 +381,40 @@ MUTANTS += [
             "x -= running_mean\n        out = gamma * x / np.sqrt(running_var + eps) + beta"),
 ]
 
+# Coverage gaps found when the grader was judged on its contract (issue 10, class 6): a
+# constructor argument never exercised, a pooling bug that only shows on non-square outputs.
+MUTANTS += [
+    Mutant("conv.three_layer", "filter-size-ignored", CNN,
+           "            num_filters, C, filter_size, filter_size\n        )\n"
+           "        self.params[\"b1\"] = np.zeros(num_filters)\n"
+           "        self.params[\"W2\"] = weight_scale * np.random.randn(pooled_dim, hidden_dim)\n"
+           "        self.params[\"b2\"] = np.zeros(hidden_dim)\n"
+           "        self.params[\"W3\"] = weight_scale * np.random.randn(hidden_dim, num_classes)",
+           "            num_filters, C, 3, 3\n        )\n"
+           "        self.params[\"b1\"] = np.zeros(num_filters)\n"
+           "        self.params[\"W2\"] = weight_scale * np.random.randn(pooled_dim, hidden_dim)\n"
+           "        self.params[\"b2\"] = np.zeros(hidden_dim)\n"
+           "        self.params[\"W3\"] = weight_scale * np.random.randn(hidden_dim, num_classes)"),
+    Mutant("conv.four_layer", "filter-size-ignored", CNN,
+           "            num_filters, C, filter_size, filter_size\n        )\n"
+           "        self.params[\"b1\"] = np.zeros(num_filters)\n"
+           "        self.params[\"W2\"] = weight_scale * np.random.randn(pooled_dim, hidden_dim)\n"
+           "        self.params[\"b2\"] = np.zeros(hidden_dim)\n"
+           "        self.params[\"W3\"] = weight_scale * np.random.randn(hidden_dim, hidden_dim)",
+           "            num_filters, C, 3, 3\n        )\n"
+           "        self.params[\"b1\"] = np.zeros(num_filters)\n"
+           "        self.params[\"W2\"] = weight_scale * np.random.randn(pooled_dim, hidden_dim)\n"
+           "        self.params[\"b2\"] = np.zeros(hidden_dim)\n"
+           "        self.params[\"W3\"] = weight_scale * np.random.randn(hidden_dim, hidden_dim)"),
+    Mutant("conv.max_pool_forward", "output-width-loop-over-height", LAYERS,
+           "    for i in range(H_out):\n        for j in range(W_out):\n"
+           "            top, left = i * stride, j * stride\n"
+           "            out[:, :, i, j] = x[:, :, top : top + PH, left : left + PW].max(",
+           "    for i in range(H_out):\n        for j in range(H_out):\n"
+           "            top, left = i * stride, j * stride\n"
+           "            out[:, :, i, j] = x[:, :, top : top + PH, left : left + PW].max("),
+]
+
 # Correct implementations written differently from the reference: each must get full marks.
 CORRECT_VARIANTS = [
     (Mutant("fc.relu_backward", "np-where", LAYERS,

@@ -23,7 +23,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from grader import manual, release
+from grader import release
+from grader.checks import manual
 from grader.generate import render_tree
 
 ROOT = Path(__file__).resolve().parents[2]

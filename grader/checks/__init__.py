@@ -1,0 +1,31 @@
+"""The check kinds: each turns one catalog question into a list of case results.
+
+``KINDS`` maps a catalog ``kind`` to its function. Every kind but ``training`` and ``manual``
+runs the per-case loop of ``base.run_cases``; a case passes only on a positive, validated
+result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import CaseResult, Context, failure_from
+from .gradient import check_gradient
+from .manual import check_manual
+from .model import check_model
+from .output import check_output
+from .state import check_state
+from .statistic import check_statistic
+from .training import check_training
+
+KINDS: dict[str, Callable[[dict, Context], list[CaseResult]]] = {
+    "output": check_output,
+    "gradient": check_gradient,
+    "model": check_model,
+    "state": check_state,
+    "statistic": check_statistic,
+    "training": check_training,
+    "manual": check_manual,
+}
+
+__all__ = ["KINDS", "CaseResult", "Context", "failure_from"]

@@ -1,0 +1,226 @@
+"""What every check kind shares: case results, the grading context, and the per-case loop.
+
+A check kind turns one catalog question into a list of case results. The loop is written once
+(``run_cases``): for each case it draws the inputs from the grading seed, lets the kind's
+``judge`` build the request, run the reference, ask the student and compare, and maps a student
+answer that is not ``ok`` (exception, timeout, not implemented) to the case's result.
+
+Two rules of the loop keep one mistake from being charged twice:
+
+- a side effect (an input modified in place) whose returned values are right is not a failure
+  of the case; the question gets one extra failed case that says why it matters;
+- a case may ``require`` another (a test-mode case counts only together with the train-mode
+  case), so that an answer that does nothing cannot earn the easy half of a question.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import compare as cmp
+from .. import runner, wire
+from ..child import Answer
+from ..inputs import build, case_rng
+
+DEFAULT_TOL = 1e-7
+SIDE_EFFECT_CASE = "inputs left unchanged"
+
+
+@dataclass
+class CaseResult:
+    """One case of one question: ``status`` is passed | failed | not_implemented | error |
+    timeout | missing | info (manual questions: answered | unanswered); ``message`` says what
+    went wrong in words a student can act on (or, for a passed case, a note)."""
+
+    name: str
+    status: str
+    message: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass
+class Context:
+    """What a check may use: the seed, both executors, the dataset and the declared settings."""
+
+    seed: int
+    ask_student: Callable[[dict, float], Answer]
+    dataset: dict
+    hyperparams: dict | None = None
+    hyperparams_error: str | None = None
+    notebooks: dict = field(default_factory=dict)
+    deadline: float = 0.0
+
+    def reference(self, req: dict):
+        # The trusted reference runs in this process. The round trip through the wire format
+        # gives its answer exactly the types the student's answer arrives in (lists for tuples,
+        # plain floats, base ndarrays).
+        return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), "solutions")))
+
+    def ask(self, req: dict) -> Answer:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            return Answer("timeout", error={"message": "the question's time limit was used up"})
+        return self.ask_student(req, remaining)
+
+    def data_slice(self, spec: dict) -> np.ndarray:
+        """``{"$data": "X"|"y", "split": "train", "count": N, "flatten": bool}``: dataset rows."""
+        split = spec.get("split", "train")
+        array = self.dataset[f"{spec['$data']}_{split}"][: spec.get("count")]
+        if spec.get("flatten"):
+            array = array.reshape(array.shape[0], -1)
+        return array.copy()
+
+
+class Stop(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Ends a case early with ``result`` (the student's answer was not usable)."""
+
+    def __init__(self, result: CaseResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+@dataclass
+class Case:
+    """One case while it is judged: its catalog entry, name, generator and tolerance, plus the
+    side effects the judge observed (reported once per question, see ``run_cases``)."""
+
+    question: dict
+    spec: dict
+    index: int
+    name: str
+    rng: np.random.Generator
+    ctx: Context
+    side_effects: list[str] = field(default_factory=list)
+
+    @property
+    def tol(self) -> float:
+        return self.spec.get("tol", self.question.get("tol", DEFAULT_TOL))
+
+    def build(self, spec, **kwargs):
+        return build(spec, self.rng, data=self.ctx.data_slice, **kwargs)
+
+    def ask(self, req: dict):
+        """The student's answer value; a failed answer ends the case (``Stop``)."""
+        answer = self.ctx.ask(req)
+        failure = failure_from(answer, self.name)
+        if failure:
+            raise Stop(failure)
+        return answer.value
+
+    def check_unchanged(self, before: list, after, skip: Iterable[int] = ()) -> None:
+        """Record inputs that came back modified (param dicts a function writes into are
+        skipped); an answer that cannot be inspected is recorded too."""
+        if not isinstance(after, list) or len(after) != len(before):
+            self.side_effects.append("the inputs could not be checked after the call")
+            return
+        skip = set(skip)
+        for i, (a, b) in enumerate(zip(before, after, strict=True)):
+            if i not in skip:
+                self.note_unchanged(a, b, f"input {i + 1}")
+
+    def note_unchanged(self, before, after, name: str) -> None:
+        problem = cmp.unchanged(before, after, name)
+        if problem:
+            self.side_effects.append(problem)
+
+
+Judge = Callable[[Case], "list[str | None] | CaseResult"]
+
+
+def run_cases(q: dict, ctx: Context, judge: Judge) -> list[CaseResult]:
+    """The per-case loop shared by the check kinds (see the module docstring)."""
+    results: list[CaseResult] = []
+    side_effects: list[tuple[str, str]] = []
+    for index, spec in enumerate(q["cases"]):
+        name = spec.get("name", f"case {index + 1}")
+        case = Case(q, spec, index, name, case_rng(ctx.seed, q["id"], index), ctx)
+        try:
+            outcome = judge(case)
+        except Stop as stop:
+            results.append(stop.result)
+            continue
+        result = outcome if isinstance(outcome, CaseResult) else result_from(outcome, name)
+        results.append(result)
+        if result.passed:
+            side_effects += [(name, effect) for effect in case.side_effects]
+    _apply_requirements(q, results)
+    if side_effects and any(r.passed for r in results):
+        where, effect = side_effects[0]
+        results.append(
+            CaseResult(
+                SIDE_EFFECT_CASE,
+                "failed",
+                f"{where}: {effect}. The values you return are right, but a caller that uses "
+                "the same arrays again (the next layer, the backward pass, the numeric gradient "
+                "check) would see them changed",
+            )
+        )
+    return results
+
+
+def _apply_requirements(q: dict, results: list[CaseResult]) -> None:
+    """A case with ``"requires": NAME`` counts only when the case NAME passed too."""
+    by_name = {r.name: r for r in results}
+    for index, spec in enumerate(q["cases"]):
+        needed = spec.get("requires")
+        if needed is None or not results[index].passed:
+            continue
+        other = by_name.get(needed)
+        if other is None or not other.passed:
+            results[index] = CaseResult(
+                results[index].name,
+                "failed",
+                f"counts only together with the case '{needed}', which did not pass",
+            )
+
+
+def result_from(problems: list[str | None], name: str) -> CaseResult:
+    problems = [p for p in problems if p]
+    return CaseResult(name, "failed", problems[0]) if problems else CaseResult(name, "passed")
+
+
+def failure_from(answer: Answer, case: str) -> CaseResult | None:
+    """The case result for an answer that is not ``ok``, or None when it is."""
+    if answer.status == "ok":
+        return None
+    if answer.status == "not_implemented":
+        where = _where(answer.error)
+        return CaseResult(case, "not_implemented", f"not implemented yet{where}")
+    if answer.status == "timeout":
+        return CaseResult(case, "timeout", answer.error.get("message", "time limit exceeded"))
+    if answer.status == "error":
+        where = _where(answer.error)
+        return CaseResult(
+            case, "error", f"{answer.error.get('type')}: {answer.error.get('message')}{where}"
+        )
+    return CaseResult(case, "error", answer.error.get("message", answer.status))
+
+
+def _where(error: dict) -> str:
+    where = error.get("where")
+    if not isinstance(where, dict) or not isinstance(where.get("file"), str):
+        return ""
+    func = where.get("function")
+    line = where.get("line")
+    text = f" ({where['file']}"
+    if isinstance(line, int):
+        text += f", line {line}"
+    if isinstance(func, str) and func != "<module>":
+        text += f", in {func}"
+    return text + ")"
+
+
+def field_of(value, key: str):
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def nth(seq, index: int):
+    return seq[index] if isinstance(seq, list) and len(seq) > index else None
