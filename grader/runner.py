@@ -265,6 +265,9 @@ def op_model(package, req):
     recorded masks are used instead of fresh ones (reference side).
     """
     recorded, used = [], {"calls": 0, "mismatch": False}
+    # Import the model's module first: a module imported while the patch is on would keep
+    # the patched function after it is lifted.
+    _resolve(package, req["class"])
     with contextlib.ExitStack() as stack:
         if req.get("record"):
             stack.enter_context(_Patched(package, req["record"], _recording(recorded)))
@@ -377,6 +380,12 @@ def main(argv):
 
     package = os.environ.get(PACKAGE_ENV, "assignment")
     package_dir = os.path.join(root, package)
+    # The handshake, before any student file is imported: a child that cannot get this far is
+    # the grading environment's fault. It carries what confine.py applied (if it ran).
+    import json  # noqa: PLC0415 - only the child loop needs it
+
+    confinement = json.loads(os.environ.pop("SCRATCHNET_CONFINEMENT", "{}"))
+    wire.write_message(out_fd, {"status": "ready", "uid": os.getuid(), "confinement": confinement})
     while True:
         try:
             req = wire.read_message(in_fd)
