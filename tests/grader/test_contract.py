@@ -35,7 +35,9 @@ class Row:
     expect: dict
 
 
-DROPOUT_REGION = "        mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)\n        out = x * mask\n"
+DROPOUT_REGION = (
+    "        mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)\n        out = x * mask\n"
+)
 
 ROWS = [
     # --- state updated in place (the course's optim.py allows it) ---------------------------
