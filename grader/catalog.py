@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jsonschema
 
+from .checks import KINDS
+
 HERE = Path(__file__).resolve().parent
 CATALOG_PATH = HERE / "catalog.json"
 SCHEMA_DIR = HERE / "schemas"
@@ -22,8 +24,6 @@ def load_schema(name: str) -> dict:
 
 def load_catalog(path: Path = CATALOG_PATH) -> dict:
     """Read and validate the catalog; returns ``{"schema_version", "questions": [...]}``."""
-    from .checks import KINDS
-
     try:
         catalog = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
