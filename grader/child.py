@@ -12,6 +12,7 @@ namespace, which dies with its first process.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -27,6 +28,16 @@ from . import sandbox, wire
 RUNNER_FILES = ("runner.py", "wire.py")
 LOG_NAME = "student-output.log"
 HOME_NAME = "home"
+POLICY_NAME = "confine.json"
+CONFINE = Path(__file__).resolve().parent / "confine.py"
+# Seconds a new child has to answer the handshake (import numpy, confine itself).
+START_SECONDS = 60.0
+
+
+class ChildStartError(RuntimeError):
+    """The child could not start or did not answer the handshake: a fault of the grading
+    environment (interpreter not visible, bubblewrap failing, numpy not importable), never of
+    the student, whose code had not been imported yet."""
 
 
 @dataclass
@@ -48,16 +59,30 @@ class Child:
     """A sandboxed interpreter that imports the package in ``workdir`` and serves requests."""
 
     def __init__(
-        self, workdir: Path, logdir: Path, limits: sandbox.Limits, bwrap: str | None
+        self,
+        workdir: Path,
+        logdir: Path,
+        limits: sandbox.Limits,
+        bwrap: str | None,
+        account: sandbox.Account | None = None,
+        secrets: list[str] | None = None,
     ) -> None:
+        """Without bubblewrap, the child confines itself with ``confine.py`` (as ``account``
+        when the grader is root, with ``secrets`` left out of what Landlock lets it read)."""
         self.workdir = workdir
+        self.logdir = logdir
         self.log_path = logdir / LOG_NAME
         self.limits = limits
         self.bwrap = bwrap
+        self.account = account
+        self.secrets = secrets if secrets is not None else sandbox.secret_paths()
         self.home = logdir / HOME_NAME
         self.proc: subprocess.Popen | None = None
-        self.cgroup: sandbox.PidsCgroup | None = None
+        self.cgroup: sandbox.ChildCgroups | None = None
         self.starts = 0
+        self.confinement: dict = {}
+        self.cgroup_kinds: dict = {}
+        self._reachable = False
 
     def _command(self, in_fd: int, out_fd: int) -> list[str]:
         python = [sys.executable, "-I", "-B"]
@@ -68,16 +93,48 @@ class Child:
                 self.bwrap, self.workdir, inner, tmp_bytes=self.limits.file_bytes
             )
         return python + [
+            str(CONFINE),
+            str(self.logdir / POLICY_NAME),
             str(self.workdir / "runner.py"),
             str(in_fd),
             str(out_fd),
             str(self.workdir),
         ]
 
-    def start(self) -> None:
+    def _prepare(self) -> None:
+        """The private home (the only place the child may write) and its policy. As root, the
+        scratch folder becomes traversable and the home the sandbox user's own."""
         self.home.mkdir(exist_ok=True)
+        if self.bwrap:
+            return
+        if self.account is not None:
+            os.chmod(self.logdir, 0o711)
+            if not self._reachable:
+                runner = str(self.workdir / "runner.py")
+                self._reachable = bool(sandbox.exposed_to(self.account, [runner]))
+                if not self._reachable:
+                    raise ChildStartError(
+                        f"the sandbox user {self.account.name} cannot read {runner}: a folder "
+                        "above the grader's scratch folder is private; set TMPDIR to a folder "
+                        "every user may traverse (such as /tmp)"
+                    )
+            os.chown(self.home, self.account.uid, self.account.gid)
+            os.chmod(self.home, 0o700)
+        policy = sandbox.confine_policy(self.workdir, self.home, self.account, self.secrets)
+        path = self.logdir / POLICY_NAME
+        path.write_text(json.dumps(policy))
+        os.chmod(path, 0o600)
+
+    def start(self) -> None:
+        """Start a child and wait for its handshake.
+
+        Raises:
+            ChildStartError: it could not start or did not answer (the environment's fault).
+        """
+        self._prepare()
         self._trim_log()
-        self.cgroup = sandbox.PidsCgroup.create(self.limits.processes)
+        self.cgroup = sandbox.ChildCgroups.create(self.limits)
+        self.cgroup_kinds = dict(self.cgroup.kinds)
         nproc = sandbox.nproc_limit(self.limits)
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
@@ -105,6 +162,26 @@ class Child:
             os.close(req_r)
             os.close(resp_w)
         self.starts += 1
+        self._handshake(time.monotonic() + START_SECONDS)
+
+    def _handshake(self, deadline: float) -> None:
+        """The first message comes from grader-owned code before any student file is imported:
+        ``{"status": "ready", ...}`` with the confinement that applied."""
+        try:
+            hello = wire.decode(self._receive(deadline))
+        except (TimeoutError, EOFError, BrokenPipeError, wire.WireError) as exc:
+            code = self.proc.poll() if self.proc else None
+            self.kill()
+            why = "no answer in time" if isinstance(exc, TimeoutError) else _exit_reason(code)
+            raise ChildStartError(
+                f"the grading process did not start ({why.replace('your code', 'the grader')}); "
+                f"its output: {self.output_tail(800).strip() or '(none)'}"
+            ) from exc
+        if not isinstance(hello, dict) or hello.get("status") != "ready":
+            self.kill()
+            raise ChildStartError("the grading process answered the handshake wrongly")
+        confinement = hello.get("confinement")
+        self.confinement = confinement if isinstance(confinement, dict) else {}
 
     def _trim_log(self) -> None:
         """Start the log afresh once it nears the file-size limit, so an earlier flood of output

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import __version__, catalog, intake, overlay, sandbox
 from .checks import KINDS, CaseResult, Context
-from .child import Child
+from .child import Child, ChildStartError
 from .intake import HYPERPARAMS_NAME
 from .score import score_question
 
@@ -92,15 +92,28 @@ def _document(
         "grading_seed": seed,
         "total": round(sum(q["score"] for q in questions), 4),
         "max_score": float(sum(q["max_score"] for q in questions)),
-        "isolation": {
-            "sandbox": isolation.sandbox,
-            "reduced": isolation.reduced,
-            "note": isolation.note,
-        },
+        "isolation": isolation.as_dict(),
         "questions": questions,
     }
     if error:
         doc["error"] = error
+    return doc
+
+
+def not_graded(
+    info: dict, reason: str, seed: int, questions: list[dict], isolation: sandbox.Isolation
+) -> dict:
+    """A valid results document for a submission the grading environment failed to grade (the
+    child could not start): status ``not_graded``, every question 0, the reason for the
+    instructor. Not a score the student earned."""
+    entries = [
+        _question_entry(q, [CaseResult("grader", "error", "not graded")], 0.0) for q in questions
+    ]
+    for entry in entries:
+        entry["status"] = "error"
+        entry["feedback"] = "not graded: the grading environment failed (not your submission)"
+    doc = _document(info, seed, isolation, entries, error=reason)
+    doc["status"] = "not_graded"
     return doc
 
 
@@ -110,6 +123,8 @@ def _grade_question(q: dict, ctx: Context, faults: list[str]) -> dict:
     ctx.deadline = begin + q["time_limit"]
     try:
         cases = KINDS[q["kind"]](q, ctx)
+    except ChildStartError:
+        raise  # the environment's fault: the whole submission is not graded
     except Exception as exc:  # a grader bug must not cost the other questions
         faults.append(f"{q['id']}: {type(exc).__name__}: {exc}")
         cases = [CaseResult("grader", "error",
@@ -156,17 +171,27 @@ def grade(
     """
     questions = catalog.select(catalog.load_catalog(catalog_path), only)
     bwrap = sandbox.find_bwrap() if use_sandbox else None
-    isolation = sandbox.describe(bwrap)
+    sandbox.harden_parent()
+    account = None if bwrap else sandbox.sandbox_account()
+    secrets = [] if bwrap else sandbox.secret_paths()
+    exposed = sandbox.exposed_to(account, secrets) if account else None
+    isolation = sandbox.describe(bwrap, None, account, exposed)
     allow = overlay.allow_list()
     try:
         sub = intake.read_submission(Path(submission), allow)
     except intake.IntakeError as exc:
         return rejected(Path(submission), str(exc), seed, questions, isolation)
+    info = {
+        "name": sub.name,
+        "sha256": sub.sha256,
+        "missing_files": sub.missing,
+        "extra_files": sub.extra,
+    }
     hyperparams, hyper_error = _hyperparams(sub)
     entries, faults = [], []
     with tempfile.TemporaryDirectory(prefix="scratchnet-") as scratch:
         tree = overlay.build(Path(scratch), sub)
-        child = Child(tree, Path(scratch), limits, bwrap)
+        child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
         ctx = Context(
             seed=seed,
             ask_student=child.request,
@@ -176,19 +201,17 @@ def grade(
             notebooks=_notebooks(sub),
         )
         try:
+            child.start()  # the handshake: before any student file is imported
             with np.errstate(all="ignore"):  # student answers may overflow in comparisons
                 for q in questions:
                     if progress:
                         progress(q["id"])
                     entries.append(_grade_question(q, ctx, faults))
+        except ChildStartError as exc:
+            return not_graded(info, str(exc), seed, questions, isolation)
         finally:
             child.kill()
-    info = {
-        "name": sub.name,
-        "sha256": sub.sha256,
-        "missing_files": sub.missing,
-        "extra_files": sub.extra,
-    }
+    isolation = sandbox.describe(bwrap, child.confinement, account, exposed, child.cgroup_kinds)
     doc = _document(info, seed, isolation, entries)
     if faults:
         doc["grader_faults"] = faults

@@ -19,10 +19,13 @@ import ctypes
 import functools
 import importlib.util
 import itertools
+import json
 import os
+import pwd
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -32,6 +35,7 @@ from pathlib import Path
 SANDBOX_ROOT = "/submission"
 CGROUP_PREFIX = "scratchnet-"
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
 _cgroup_names = itertools.count()
 
 
@@ -53,11 +57,21 @@ class Limits:
 
 @dataclass(frozen=True)
 class Isolation:
-    """What confinement a grading run actually had, reported in the results."""
+    """What confinement a grading run actually had, reported in the results (for instructors:
+    never shown to students). ``layers`` lists every layer with whether it applied and how."""
 
     sandbox: str
     reduced: bool
     note: str
+    layers: tuple = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "sandbox": self.sandbox,
+            "reduced": self.reduced,
+            "note": self.note,
+            "layers": [dict(layer) for layer in self.layers],
+        }
 
 
 def _probe(bwrap: str, extra: list[str]) -> bool:
@@ -94,28 +108,280 @@ def find_bwrap() -> str | None:
     return path
 
 
-def describe(bwrap: str | None) -> Isolation:
+def _layer(name: str, applied: bool, detail: str) -> dict:
+    return {"name": name, "applied": bool(applied), "detail": detail}
+
+
+def describe(
+    bwrap: str | None,
+    confinement: dict | None = None,
+    account: Account | None = None,
+    exposed: list[str] | None = None,
+    cgroups: dict | None = None,
+) -> Isolation:
+    """The isolation a run had. Without bubblewrap, ``confinement`` is what the child reported in
+    its handshake (layers applied and unavailable), ``account`` the user it ran as (root only),
+    ``exposed`` the secret paths that user could still read, ``cgroups`` which bounds were made."""
+    cgroups = cgroups if cgroups is not None else {"pids": pids_cgroup_parent() is not None}
     processes = (
         "processes bounded by a pids cgroup"
-        if pids_cgroup_parent()
+        if cgroups.get("pids")
         else "process count bounded by RLIMIT_NPROC"
-        if os.getuid() != 0
+        if os.getuid() != 0 or account is not None
         else "process count not bounded (root without a pids cgroup), only the time limit"
     )
+    memory = (
+        "memory bounded over all its processes by a memory cgroup"
+        if cgroups.get("memory")
+        else "memory bounded per process only (RLIMIT_AS; no memory cgroup could be made)"
+    )
     if bwrap:
+        layers = (
+            _layer("bubblewrap", True, "no network, read-only runtime, private /tmp, own PID "
+                   "namespace, no view of the grader or the solutions"),
+            _layer("pids_cgroup", bool(cgroups.get("pids")), processes),
+            _layer("rlimits", True, "memory, CPU, processes, file size, open files"),
+        )
         return Isolation(
             "bubblewrap",
             False,
             "student code ran under bubblewrap: no network, read-only runtime, "
             "private /tmp, own PID namespace, no view of the grader or the solutions; " + processes,
+            layers,
         )
-    return Isolation(
-        "rlimits-only",
-        True,
-        "isolation reduced: bubblewrap is not available, so student code ran "
-        "with resource limits only (it could read files the grader can read, use the "
-        "network and signal the grader's processes); " + processes,
-    )
+    confinement = confinement or {}
+    applied = confinement.get("applied", {})
+    unavailable = confinement.get("unavailable", {})
+
+    def reported(name: str) -> dict:
+        if name in applied:
+            return _layer(name, True, applied[name])
+        return _layer(name, False, unavailable.get(name, "not attempted"))
+
+    layers = [_layer("bubblewrap", False, "not available (missing, or no user namespaces)")]
+    if account is not None:
+        layers.append(_layer("user", "user" in applied,
+                             f"ran as {account.name} (uid {account.uid}), its own session "
+                             "and process group; it cannot signal or trace the grader"))
+        layers.append(_layer(
+            "file_permissions", not exposed,
+            "the grader, the solutions and the catalog are unreadable by that user"
+            if not exposed else "READABLE by the sandbox user (run `python -m grader.sandbox "
+            "--protect` as root): " + ", ".join(exposed)))
+    else:
+        layers.append(_layer("user", False, "ran as the grader's own user (the grader is not "
+                             "root, so there is no other user to switch to)"))
+    layers += [reported("no_new_privs"), reported("landlock"), reported("seccomp")]
+    layers += [
+        _layer("memory_cgroup", bool(cgroups.get("memory")), memory),
+        _layer("pids_cgroup", bool(cgroups.get("pids")), processes),
+        _layer("parent_not_dumpable", _PRCTL is not None,
+               "the grader is not dumpable: a process of the same user cannot trace it"),
+        _layer("rlimits", True, "memory, CPU, processes, file size, open files per process"),
+    ]
+    gaps = []
+    fs_closed = "landlock" in applied or (account is not None and not exposed)
+    if not fs_closed:
+        gaps.append("read any file the grader's user can read (the solutions included)"
+                    if account is None else "read " + ", ".join(exposed or ["the solutions"]))
+    if "landlock" not in applied and account is None:
+        gaps.append("write or delete files the grader's user can write")
+    if "seccomp" not in applied:
+        gaps.append("use the network")
+    if account is None:
+        gaps.append("signal the grader's other processes of the same user")
+    if not cgroups.get("memory"):
+        gaps.append("use the memory limit once in each of its processes")
+    names = [layer["name"] for layer in layers if layer["applied"]]
+    note = "isolation reduced: bubblewrap is not available; layers applied: " + ", ".join(names)
+    note += ("; student code could still " + "; ".join(gaps)) if gaps else ""
+    return Isolation("layered", True, note + "; " + processes, tuple(layers))
+
+
+# ---------------------------------------------------------------------------------------------
+# Without bubblewrap: the sandbox user, the secrets it must not read, and the child's policy
+
+SANDBOX_USER = "scratchnet-sandbox"
+SANDBOX_USER_ENV = "SCRATCHNET_SANDBOX_USER"
+# More paths the child must not read (os.pathsep-separated), e.g. Gradescope's source folder.
+SECRET_PATHS_ENV = "SCRATCHNET_SECRET_PATHS"
+# Imported by the child before it drops to the sandbox user: on a machine whose runtime that
+# user cannot read (an interpreter under /root), these still work afterwards.
+PREIMPORT = (
+    "numpy", "numpy.lib.stride_tricks", "numpy.testing", "math", "copy", "pickle", "inspect",
+    "warnings",
+    "pathlib", "collections", "collections.abc", "functools", "itertools", "random", "time",
+    "json", "runpy", "pkgutil", "importlib", "importlib.util", "importlib.machinery",
+    "traceback", "linecache", "tokenize", "struct", "io", "re", "operator", "numbers",
+    "contextlib", "dataclasses", "typing", "textwrap", "string", "types", "weakref", "abc",
+    "enum", "heapq", "bisect", "statistics", "decimal", "fractions", "datetime", "gc", "zlib",
+    "binascii", "base64", "hashlib", "select", "signal", "errno", "ctypes", "ctypes.util",
+    "secrets", "hmac", "threading", "queue", "platform", "sysconfig", "shutil", "tempfile",
+    "unittest", "unittest.mock", "importlib.metadata", "pyseccomp", "landlock",
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    """The unprivileged user the child runs as when the grader is root."""
+
+    uid: int
+    gid: int
+    name: str
+
+
+@functools.lru_cache(maxsize=1)
+def sandbox_account() -> Account | None:
+    """The sandbox user (``scratchnet-sandbox``, or the name in ``SCRATCHNET_SANDBOX_USER``),
+    created as a system user without a home or shell if missing; ``nobody`` if it cannot be
+    created; None when the grader is not root (then there is no other user to switch to)."""
+    if os.getuid() != 0:
+        return None
+    name = os.environ.get(SANDBOX_USER_ENV) or SANDBOX_USER
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+        try:
+            subprocess.run(
+                [useradd, "--system", "--user-group", "--no-create-home", "--home-dir",
+                 "/nonexistent", "--shell", "/usr/sbin/nologin", name],
+                capture_output=True, timeout=30, check=False,
+            )
+            entry = pwd.getpwnam(name)
+        except (OSError, subprocess.TimeoutExpired, KeyError):
+            try:
+                entry = pwd.getpwnam("nobody")
+            except KeyError:
+                return Account(65534, 65534, "nobody")
+    if entry.pw_uid == 0:
+        raise RuntimeError(f"the sandbox user {name} is root")
+    return Account(entry.pw_uid, entry.pw_gid, entry.pw_name)
+
+
+def secret_paths(extra: tuple[str, ...] = ()) -> list[str]:
+    """What the child must never read: every importable copy of ``grader`` and ``solutions``
+    (with the catalog inside ``grader``), the source checkout holding a copy that is not in
+    site-packages, and ``extra`` (e.g. Gradescope's ``/autograder/source``)."""
+    extra = tuple(extra) + tuple(
+        p for p in os.environ.get(SECRET_PATHS_ENV, "").split(os.pathsep) if p)
+    locations: set[Path] = {Path(p).resolve() for p in extra if os.path.exists(p)}
+    for name in ("solutions", "grader"):
+        spec = importlib.util.find_spec(name)
+        found = set(spec.submodule_search_locations or []) if spec else set()
+        for entry in sys.path:
+            if entry and Path(entry, name).is_dir():
+                found.add(str(Path(entry, name)))
+        for location in found:
+            location = Path(location).resolve()
+            locations.add(location)
+            if not location.parent.name.endswith(("site-packages", "dist-packages")):
+                locations.add(location.parent)
+    return sorted(str(p) for p in locations
+                  if not any(p != q and p.is_relative_to(q) for q in locations))
+
+
+def exposed_to(account: Account, paths: list[str]) -> list[str]:
+    """The ``paths`` of which the sandbox user can open something (a file, or list a folder):
+    checked by a forked process that becomes that user and asks the kernel (``access``)."""
+    candidates: dict[str, list[str]] = {}
+    for top in paths:
+        files = [top]
+        for folder, dirs, names in os.walk(top):
+            files += [os.path.join(folder, d) for d in dirs]
+            files += [os.path.join(folder, n) for n in names]
+        candidates[top] = files
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked checker
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(account.gid)
+            os.setuid(account.uid)
+            hits = [top for top, files in candidates.items()
+                    if any(os.access(f, os.R_OK) for f in files)]
+            os.write(write_end, json.dumps(hits).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        data = fh.read()
+    os.waitpid(pid, 0)
+    try:
+        return json.loads(data)
+    except ValueError:
+        return list(paths)  # the checker failed: assume the worst
+
+
+def protect(paths: list[str]) -> list[str]:
+    """Make each of ``paths`` unreadable to other users (no read, write or search for group and
+    others on the top folder or file: nothing below it can be reached). Returns what changed."""
+    changed = []
+    for path in paths:
+        mode = os.stat(path).st_mode
+        if mode & 0o077:
+            os.chmod(path, stat.S_IMODE(mode) & ~0o077)
+            changed.append(path)
+    return changed
+
+
+def writable_by_child_user(account: Account, path: Path) -> bool:
+    """Whether the sandbox user could create or replace files in ``path`` (e.g. the results)."""
+    st = os.stat(path)
+    if st.st_uid == account.uid:
+        return True
+    if st.st_gid == account.gid and st.st_mode & 0o020:
+        return True
+    return bool(st.st_mode & 0o002) and not st.st_mode & stat.S_ISVTX
+
+
+def _allowed_beneath(path: Path, hidden: list[Path]) -> list[str]:
+    """``path``, or its entries one level at a time, leaving out every hidden location: Landlock
+    only grants access beneath a path, it cannot carve a hole under a granted one."""
+    inside = [h for h in hidden if h == path or h.is_relative_to(path)]
+    if not inside:
+        return [str(path)]
+    if path in hidden or not path.is_dir() or path.is_symlink():
+        return []
+    allowed = []
+    try:
+        entries = sorted(path.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        allowed += _allowed_beneath(entry, inside)
+    return allowed
+
+
+def confine_policy(
+    workdir: Path, home: Path, account: Account | None, secrets: list[str]
+) -> dict:
+    """What ``confine.py`` applies in the child (without bubblewrap)."""
+    hidden = [Path(p).resolve() for p in secrets]
+    roots = _runtime_paths() + ["/proc", "/sys/devices/system/cpu", "/dev/null", "/dev/zero",
+                                "/dev/urandom", "/dev/random"]
+    read = []
+    for root in roots:
+        if os.path.exists(root):
+            read += _allowed_beneath(Path(root), hidden)
+    read.append(str(workdir))
+    return {
+        "uid": account.uid if account else None,
+        "gid": account.gid if account else None,
+        "parent": os.getpid(),
+        "read": read,
+        "write": [str(home), "/dev/null"],
+        "preimport": list(PREIMPORT),
+    }
+
+
+def harden_parent() -> bool:
+    """Make the grader not dumpable: a process of the same user can then neither ptrace it nor
+    read its memory or environment through /proc. False where prctl is not available."""
+    if _PRCTL is None:
+        return False
+    return _PRCTL(_PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
 
 
 def _runtime_paths() -> list[str]:
@@ -253,6 +519,12 @@ def _own_cgroups() -> dict[str, str]:
 def pids_cgroup_parent() -> Path | None:
     """A writable cgroup directory with the pids controller under which the child's own cgroup
     can be made, or None (not Linux, not root and not delegated, cgroupfs read-only)."""
+    return cgroup_parent("pids")
+
+
+def cgroup_parent(controller: str) -> Path | None:
+    """A writable cgroup directory with ``controller`` (``pids``, ``memory``) under which the
+    child's own cgroup can be made, or None."""
     try:
         own = _own_cgroups()
         mounts = Path("/proc/self/mountinfo").read_text().splitlines()
@@ -264,8 +536,8 @@ def pids_cgroup_parent() -> Path | None:
         if len(fields) < 5 or len(tail) < 3:
             continue
         root, mount_point, fstype, options = fields[3], fields[4], tail[0], tail[2]
-        if fstype == "cgroup" and "pids" in options.split(","):
-            mine = own.get("pids")
+        if fstype == "cgroup" and controller in options.split(","):
+            mine = own.get(controller)
         elif fstype == "cgroup2":
             mine = own.get("")
         else:
@@ -278,7 +550,7 @@ def pids_cgroup_parent() -> Path | None:
                 enabled = (parent / "cgroup.subtree_control").read_text().split()
             except OSError:
                 continue
-            if "pids" not in enabled:
+            if controller not in enabled:
                 continue
         if os.access(parent, os.W_OK) and (parent / "cgroup.procs").exists():
             return parent
@@ -339,6 +611,86 @@ class PidsCgroup:
     def remove(self) -> None:
         self.kill_all()
         _rmdir(self.path)
+
+
+def _make_cgroup(parent: Path, settings: list[tuple[str, str, bool]]) -> Path | None:
+    """A new cgroup under ``parent`` with ``settings`` (file, value, required) written in order;
+    None if it cannot be made or a required setting is refused."""
+    _remove_stale(parent)
+    path = parent / f"{CGROUP_PREFIX}{os.getpid()}-{next(_cgroup_names)}"
+    try:
+        path.mkdir()
+    except OSError:
+        return None
+    for name, value, required in settings:
+        try:
+            (path / name).write_text(value)
+        except OSError:
+            if required:
+                _rmdir(path)
+                return None
+    return path
+
+
+class ChildCgroups:
+    """All the cgroups of one child: pids (the process bound, and the list of what to kill) and
+    memory (one bound over all its processes together, where a memory cgroup can be made)."""
+
+    def __init__(self, groups: list[PidsCgroup], kinds: dict[str, bool]) -> None:
+        self.groups = groups
+        self.kinds = kinds
+
+    @classmethod
+    def create(cls, limits: Limits) -> ChildCgroups:
+        groups, kinds = [], {"pids": False, "memory": False}
+        pids = PidsCgroup.create(limits.processes)
+        if pids is not None:
+            groups.append(pids)
+            kinds["pids"] = True
+        parent = cgroup_parent("memory")
+        if parent is not None:
+            v2 = (parent / "cgroup.subtree_control").exists()
+            memory = str(limits.memory_bytes)
+            settings = (
+                [("memory.max", memory, True), ("memory.swap.max", "0", False)]
+                if v2
+                else [("memory.limit_in_bytes", memory, True),
+                      ("memory.memsw.limit_in_bytes", memory, False)]
+            )
+            if v2 and pids is not None and pids.path.parent == parent:
+                # One cgroup v2 hierarchy: the pids cgroup takes the memory bound too.
+                kinds["memory"] = all(
+                    _write_ok(pids.path / name, value) for name, value, req in settings if req)
+                for name, value, req in settings:
+                    if not req:
+                        _write_ok(pids.path / name, value)
+            else:
+                path = _make_cgroup(parent, settings)
+                if path is not None:
+                    groups.append(PidsCgroup(path))
+                    kinds["memory"] = True
+        return cls(groups, kinds)
+
+    def enter(self) -> None:
+        """preexec_fn: move the calling process into every cgroup (no imports, no allocation)."""
+        for group in self.groups:
+            group.enter()
+
+    def pids(self) -> list[int]:
+        return sorted({pid for group in self.groups for pid in group.pids()})
+
+    def remove(self) -> None:
+        for group in self.groups:
+            group.remove()
+        self.groups = []
+
+
+def _write_ok(path: Path, value: str) -> bool:
+    try:
+        path.write_text(value)
+        return True
+    except OSError:
+        return False
 
 
 def _rmdir(path: Path) -> None:

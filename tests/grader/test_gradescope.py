@@ -65,9 +65,9 @@ def autograder_root(bundle: Path, root: Path) -> Path:
     # from inside a virtualenv, that would see the base interpreter's packages, not this one's.
     # A .pth file adds this interpreter's own site directories (their .pth files included).
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", root / "venv"], check=True)
+    where = "import sysconfig; print(sysconfig.get_path('purelib'))"
     purelib = subprocess.run(
-        [root / "venv" / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        check=True, capture_output=True, text=True,
+        [root / "venv" / "bin" / "python", "-c", where], check=True, capture_output=True, text=True
     ).stdout.strip()
     dirs = [d for d in site.getsitepackages() if os.path.isdir(d)]
     Path(purelib, "borrowed-site.pth").write_text(

@@ -113,6 +113,11 @@ def arena(tmp_path, monkeypatch):
     other.mkdir(parents=True)
     (other / "layers.py").write_text("# another student's submission\n")
     (tmp_path / "victim.txt").write_text("must survive\n")
+    if os.getuid() == 0:  # the sandbox user must reach the scratch folder, as under /tmp
+        for folder in [tmp_path, *tmp_path.parents]:
+            if folder in (Path("/tmp"), Path("/")):
+                break
+            folder.chmod(folder.stat().st_mode | 0o011)
     monkeypatch.chdir(cwd)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     return tmp_path
@@ -279,14 +284,23 @@ def test_the_corpus_covers_every_attack_named_in_the_issue():
 
 
 def test_reduced_isolation_is_reported_because_it_is_real(arena, reference_submission, monkeypatch):
-    """Without bubblewrap the child can import the reference: the note must say so."""
+    """Without bubblewrap the note names the layers that applied. As root (the Gradescope case)
+    they stop a child that imports the reference; as another user, the note says it would not."""
     monkeypatch.setattr(sandbox, "find_bwrap", lambda: None)
     params = {"project_root": str(solutions_dir().parent)}
     submission = build(reference_submission, arena / "submission", "import_reference", params)
     doc = pipeline.grade(submission=submission, only=["fc.affine_forward"])
-    assert doc["isolation"]["reduced"] is True
-    assert "could read files the grader can read" in doc["isolation"]["note"]
-    assert doc["questions"][0]["status"] == "passed"  # the attack works here, as documented
+    isolation = doc["isolation"]
+    assert isolation["reduced"] is True and isolation["sandbox"] == "layered"
+    applied = {layer["name"] for layer in isolation["layers"] if layer["applied"]}
+    assert "layers applied: " + ", ".join(
+        layer["name"] for layer in isolation["layers"] if layer["applied"]
+    ) in isolation["note"]
+    if "landlock" in applied or "file_permissions" in applied:
+        assert doc["questions"][0]["score"] == 0
+    else:
+        assert "could still read any file the grader's user can read" in isolation["note"]
+        assert doc["questions"][0]["status"] == "passed"  # the attack works here, as said
 
 
 def test_grade_cli_writes_its_own_results_whatever_the_student_wrote(

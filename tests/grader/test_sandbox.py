@@ -248,9 +248,22 @@ def test_find_bwrap_is_none_when_missing_or_when_it_cannot_make_namespaces(tmp_p
 
 
 def test_isolation_is_reported_reduced_exactly_when_bubblewrap_is_absent():
-    reduced = sandbox.describe(None)
-    assert reduced.reduced and reduced.sandbox == "rlimits-only"
-    assert "could read files the grader can read" in reduced.note
+    reduced = sandbox.describe(None)  # no handshake: nothing confine.py applies is claimed
+    assert reduced.reduced and reduced.sandbox == "layered"
+    assert "could still read any file the grader's user can read" in reduced.note
+    assert "use the network" in reduced.note
+    confined = sandbox.describe(
+        None,
+        {"applied": {"user": "uid 9", "landlock": "ABI 7", "seccomp": "x", "no_new_privs": "1"}},
+        sandbox.Account(999, 999, "scratchnet-sandbox"),
+        [],
+        {"pids": True, "memory": True},
+    )
+    assert confined.reduced and "could still" not in confined.note
+    applied = {layer["name"] for layer in confined.layers if layer["applied"]}
+    assert {"user", "file_permissions", "landlock", "seccomp", "memory_cgroup"} <= applied
+    exposed = sandbox.describe(None, None, sandbox.Account(999, 999, "x"), ["/src"], {})
+    assert "READABLE by the sandbox user" in str(exposed.layers) and "/src" in exposed.note
     full = sandbox.describe("/usr/bin/bwrap")
     assert not full.reduced and full.sandbox == "bubblewrap"
 
