@@ -660,9 +660,23 @@ def summarize(docs: dict[str, dict | None], questions: list[dict], top: int = 3)
         ]
         for state in ("rejected", "not_graded", "missing")
     }
+    # The grader's isolation, for the instructor: each distinct level with how many it covered.
+    levels: Counter[tuple] = Counter(
+        (d["isolation"]["sandbox"], d["isolation"]["reduced"], d["isolation"]["note"])
+        for d in docs.values()
+        if d is not None and "isolation" in d
+    )
+    isolation = {
+        "reduced": sum(n for (_, reduced, _), n in levels.items() if reduced),
+        "levels": [
+            {"sandbox": sb, "reduced": reduced, "note": note, "submissions": n}
+            for (sb, reduced, note), n in sorted(levels.items())
+        ],
+    }
     return {
         "submissions": len(docs),
         "graded": len(graded),
+        "isolation": isolation,
         **{state: len(items) for state, items in problems.items()},
         "max_score": float(sum(q["points"] for q in questions)),
         "total": _stats([d["total"] for d in graded.values()]),
@@ -685,8 +699,11 @@ def summary_text(summary: dict) -> str:
         f"{summary.get('skipped', 0)}",
         f"total over graded submissions: mean {_fmt(summary['total']['mean'])}, median "
         f"{_fmt(summary['total']['median'])} of {_fmt(summary['max_score'])}",
-        "",
     ]
+    for level in summary.get("isolation", {}).get("levels", []):
+        flag = "REDUCED " if level["reduced"] else ""
+        lines.append(f"{flag}isolation ({level['submissions']} submissions): {level['note']}")
+    lines.append("")
     width = max([len(q["id"]) for q in summary["questions"]] + [8])
     lines.append(
         f"{'question':<{width}}  {'max':>5}  {'mean':>6}  {'median':>6}  {'full':>5}"

@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_GRADER_FAULT
+    if results["status"] == "not_graded":
+        print(f"grade: not graded (grading environment fault): {results.get('error')}",
+              file=sys.stderr)
+        return EXIT_GRADER_FAULT
     return EXIT_UNREADABLE if results["status"] == "rejected" else EXIT_GRADED
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jsonschema
 
-from . import pipeline, report
+from . import pipeline, report, sandbox
 
 ROOT_ENV = "SCRATCHNET_AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
@@ -84,6 +84,11 @@ python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install "$ROOT/source/scratchnet"
 # Fail the image build now rather than at the first submission.
 "$ROOT/venv/bin/python" -c "import grader.pipeline, solutions, assignment"
+# Student code runs as an unprivileged user (created here) that must not read the grader, the
+# solutions or this source: make them unreadable to other users, and check it.
+"$ROOT/venv/bin/python" -m grader.sandbox --protect "$ROOT/source"
+# Self-test: grade the reference submission on this image; fail the build unless full marks.
+"$ROOT/venv/bin/python" -m grader.gradescope --self-test
 """
 
 RUN_AUTOGRADER = """\
@@ -186,6 +191,8 @@ def run_autograder(*, root: Path = DEFAULT_ROOT) -> dict:
     faults and, if grading failed, the traceback. Students see only results.json.
     """
     root = Path(root)
+    # The child must not read the autograder's source (the grader, the solutions, the config).
+    os.environ[sandbox.SECRET_PATHS_ENV] = str(root / "source")
     try:
         config = json.loads((root / "source" / CONFIG_NAME).read_text(encoding="utf-8"))
         native = pipeline.grade(
@@ -194,11 +201,13 @@ def run_autograder(*, root: Path = DEFAULT_ROOT) -> dict:
             only=config["only"],
         )
         report.validate(native)
-        document = report.to_gradescope(native)
-        jsonschema.validate(document, RESULTS_SCHEMA)
-        print(report.summary_table(native))
+        print(report.summary_table(native))  # with the isolation note: instructors only
         for fault in native.get("grader_faults", []):
             print(f"grader fault: {fault}")
+        if native["status"] == "not_graded":
+            raise RuntimeError(f"not graded: {native.get('error')}")
+        document = report.to_gradescope(native)
+        jsonschema.validate(document, RESULTS_SCHEMA)
     except Exception:
         traceback.print_exc(file=sys.stdout)
         document = _failure(
@@ -209,8 +218,35 @@ def run_autograder(*, root: Path = DEFAULT_ROOT) -> dict:
     return document
 
 
-def main() -> int:
-    run_autograder(root=Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT))
+def self_test(*, root: Path = DEFAULT_ROOT) -> int:
+    """Grade the reference submission as every submission will be graded (setup.sh runs this
+    on the image): 0 only if it is graded with full marks; the isolation is printed."""
+    import tempfile  # noqa: PLC0415
+
+    from .reference import build_reference_submission  # noqa: PLC0415
+
+    root = Path(root)
+    os.environ[sandbox.SECRET_PATHS_ENV] = str(root / "source")
+    config = json.loads((root / "source" / CONFIG_NAME).read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="scratchnet-selftest-") as tmp:
+        submission = build_reference_submission(Path(tmp) / "reference")
+        native = pipeline.grade(submission=submission, seed=config["seed"], only=config["only"])
+    print(report.summary_table(native))
+    print(f"isolation: {native['isolation']['note']}")
+    if native["status"] != "graded" or native["total"] < native["max_score"]:
+        print(f"self-test FAILED: {native['status']} {native['total']}/{native['max_score']} "
+              f"{native.get('error', '')}", file=sys.stderr)
+        return 1
+    print("self-test passed: the reference submission gets full marks on this image")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    root = Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
+    if args == ["--self-test"]:
+        return self_test(root=root)
+    run_autograder(root=root)
     return 0
 
 

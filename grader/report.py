@@ -49,8 +49,8 @@ def to_gradescope(results: dict) -> dict:
     }
     if results["status"] == "rejected":
         out["output"] = f"Submission refused: {results.get('error', '')}"
-    elif results["isolation"]["reduced"]:
-        out["output"] = results["isolation"]["note"]
+    # The grader's isolation is for instructors (terminal, batch summary, Gradescope's hidden
+    # stdout), never in what students read.
     return out
 
 
@@ -92,6 +92,8 @@ def summary_table(results: dict) -> str:
     lines.append(f"{'TOTAL':<{width}}  {round(results['total'], 2):g}/{results['max_score']:g}")
     if results["status"] == "rejected":
         lines.append(f"submission refused: {results.get('error')}")
+    if results["status"] == "not_graded":
+        lines.append(f"NOT GRADED (grading environment fault): {results.get('error')}")
     if results["isolation"]["reduced"]:
         lines.append(f"note: {results['isolation']['note']}")
     return "\n".join(lines)

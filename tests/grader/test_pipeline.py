@@ -156,3 +156,54 @@ def test_reference_passes_every_question_at_other_grading_seeds(reference_submis
     results = pipeline.grade(submission=reference_submission, seed=seed)
     assert {q["id"]: q["feedback"] for q in results["questions"]
             if q["status"] not in ("passed", "manual")} == {}
+
+
+@pytest.mark.parametrize("use_bwrap", [True, False], ids=["bwrap", "no-bwrap"])
+def test_a_child_that_cannot_start_is_not_graded_exit_2_and_never_the_students_zero(
+    reference_submission, tmp_path, monkeypatch, capsys, use_bwrap
+):
+    """The environment's fault (here: the child's interpreter exits before the handshake) makes
+    the submission not_graded with the reason; ``grade`` exits 2; Gradescope says we failed."""
+    from grader import child, gradescope, sandbox
+
+    if use_bwrap and sandbox.find_bwrap() is None:
+        pytest.skip("bubblewrap is not available on this machine")
+    if not use_bwrap:
+        monkeypatch.setattr(sandbox, "find_bwrap", lambda: None)
+    broken = tmp_path / "broken-python"
+    broken.write_text("#!/bin/sh\necho 'no numpy here' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(child.sys, "executable", str(broken))
+    doc = pipeline.grade(submission=reference_submission, only=["fc.affine_forward"])
+    report.validate(doc)
+    assert doc["status"] == "not_graded" and doc["total"] == 0
+    assert "did not start" in doc["error"] and "no numpy here" in doc["error"]
+    assert "not your submission" in doc["questions"][0]["feedback"]
+    out = tmp_path / "results.json"
+    code = cli.main([str(reference_submission), "-o", str(out), "-q", "--only",
+                     "fc.affine_forward"])
+    assert code == cli.EXIT_GRADER_FAULT == 2
+    # Gradescope: a results file that says the autograder failed, not a score the student got.
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "results").mkdir()
+    (root / "source" / gradescope.CONFIG_NAME).write_text(
+        json.dumps({"seed": 0, "only": ["fc.affine_forward"]}))
+    import shutil
+
+    shutil.copytree(reference_submission, root / "submission")
+    document = gradescope.run_autograder(root=root)
+    assert "error on our side" in document["output"] and document["tests"] == []
+    assert "not graded" in capsys.readouterr().out  # instructors' stdout
+
+
+def test_students_gradescope_output_never_mentions_isolation(reference_submission, monkeypatch):
+    from grader import sandbox
+
+    monkeypatch.setattr(sandbox, "find_bwrap", lambda: None)
+    doc = pipeline.grade(submission=reference_submission, only=["fc.relu_forward"])
+    assert doc["isolation"]["reduced"]
+    student_view = json.dumps(report.to_gradescope(doc)).lower()
+    for word in ("isolation", "sandbox", "bubblewrap", "seccomp", "landlock"):
+        assert word not in student_view
+    assert "isolation reduced" in report.summary_table(doc)  # the instructor's terminal
