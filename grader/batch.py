@@ -465,6 +465,7 @@ def run_batch(
     catalog_path: Path = catalog.CATALOG_PATH,
     use_sandbox: bool = True,
     progress: bool = True,
+    course=None,
 ) -> dict:
     """Grade every submission in ``submissions`` into ``out``; returns the summary.
 
@@ -476,15 +477,26 @@ def run_batch(
         scheduler: a Dask scheduler address (``tcp://host:8786``): grade on that cluster.
         seed, only, catalog_path, use_sandbox: as for ``pipeline.grade``.
         progress: show a progress bar (on a terminal).
+        course: a ``grader.course.records.CourseSettings`` (roster, deadline, late policy);
+            the course records, reports and regrade changes are written in any case.
     Raises:
         catalog.CatalogError: the catalog is invalid or ``only`` matches nothing.
-        BatchError: ``submissions`` is not a folder, or the cluster cannot be used.
+        BatchError: ``submissions`` is not a folder, the cluster cannot be used, or a course
+            file (roster, extensions, manifest) or setting is invalid.
     """
     from tqdm import tqdm
+
+    from .course import records as course_records
+    from .course import regrade
 
     questions = catalog.select(catalog.load_catalog(Path(catalog_path)), only)
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     found = discover(submissions, exclude=out)
+    try:
+        course_state = course_records.prepare(course, submissions)
+    except ValueError as exc:
+        raise BatchError(str(exc)) from exc
+    archive = regrade.Archive(out)
     out.mkdir(parents=True, exist_ok=True)
     only_t = tuple(only) if only else None
     budget = sum(q["time_limit"] for q in questions) + BUDGET_SLACK_SECONDS
@@ -520,6 +532,7 @@ def run_batch(
             report.validate(doc)
         except jsonschema.ValidationError as exc:
             doc = failed_document(task, f"the grader produced invalid results ({exc.message})")
+        archive.keep(task.id)  # the earlier results go to results/history/
         report.write_json(doc, result_path(out, task.id))
         bar.set_postfix_str(task.id, refresh=False)
         bar.update()
@@ -541,8 +554,15 @@ def run_batch(
     summary = summarize(docs, questions)
     summary["skipped"] = skipped
     summary["graded_now"] = len(todo)
+    extra = {
+        "regrade": regrade.finish(out, archive, docs),
+        "course": course_records.finish(
+            out=out, docs=docs, questions=questions, course=course_state
+        ),
+    }
+    summary.update(extra)  # each with a "text" paragraph for summary.txt
     report.write_json(summary, out / SUMMARY_JSON)
-    text = summary_text(summary)
+    text = "\n\n".join([summary_text(summary), *(d["text"] for d in extra.values() if d["text"])])
     tmp = out / f".{SUMMARY_TEXT}.tmp"
     tmp.write_text(text + "\n", encoding="utf-8")
     os.replace(tmp, out / SUMMARY_TEXT)

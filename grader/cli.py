@@ -164,6 +164,7 @@ def batch_main(argv: list[str]) -> int:
         help="do not use bubblewrap even if available (reduced isolation)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
+    _add_course_options(parser)
     args = parser.parse_args(argv)
     try:
         summary = batch.run_batch(
@@ -176,6 +177,7 @@ def batch_main(argv: list[str]) -> int:
             only=args.only,
             use_sandbox=not args.no_sandbox,
             progress=not args.quiet,
+            course=_course_settings(args),
         )
     except (catalog.CatalogError, batch.BatchError) as exc:
         print(f"grade batch: {exc}", file=sys.stderr)
@@ -189,8 +191,109 @@ def batch_main(argv: list[str]) -> int:
         return 130
     if not args.quiet:
         print(batch.summary_text(summary))
+        for part in ("regrade", "course"):
+            if summary.get(part, {}).get("text"):
+                print("\n" + summary[part]["text"])
         print(f"\nresults, gradebook.csv and summary.txt written to {args.output}")
     return EXIT_GRADER_FAULT if summary["not_graded"] else EXIT_GRADED
+
+
+def _add_course_options(parser: argparse.ArgumentParser) -> None:
+    """``grade batch``'s course options (see ``grader.course``)."""
+    from .course.deadlines import POLICY_HELP
+
+    group = parser.add_argument_group(
+        "course", "roster, deadline and late policy (see README, Running a course)"
+    )
+    group.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="one row per student: submission (required), name, id, sis_user_id, "
+        "sis_login_id, section, email, submitted_at",
+    )
+    group.add_argument(
+        "--deadline",
+        metavar="TIME",
+        help="ISO 8601 with a UTC offset, e.g. 2026-12-01T23:59:00+01:00",
+    )
+    group.add_argument(
+        "--extensions", type=Path, metavar="CSV", help="per-student deadlines: submission, deadline"
+    )
+    group.add_argument("--late-policy", metavar="POLICY", help=POLICY_HELP)
+    group.add_argument(
+        "--submission-times",
+        type=Path,
+        metavar="CSV",
+        help="submission, submitted_at (default: SUBMISSIONS_DIR/submissions.csv if present); "
+        "file modification times are never used",
+    )
+    group.add_argument(
+        "--hold-hidden-feedback",
+        action="store_true",
+        help="feedback reports show failed hidden cases only after the student's deadline "
+        "(rerun the batch after it to release them)",
+    )
+
+
+def _course_settings(args: argparse.Namespace):
+    from .course.records import CourseSettings
+
+    return CourseSettings(
+        roster=args.roster,
+        deadline=args.deadline,
+        extensions=args.extensions,
+        late_policy=args.late_policy,
+        hold_hidden_feedback=args.hold_hidden_feedback,
+        manifest=args.submission_times,
+    )
+
+
+def export_main(argv: list[str]) -> int:
+    """``grade export``: the final scores of a graded batch in an LMS's import format."""
+    from .course import exports
+
+    parser = argparse.ArgumentParser(
+        prog="grade export",
+        description="Write the final scores (after late penalties) of a `grade batch --roster` "
+        "output folder in the CSV format Canvas or Moodle imports, or as a plain CSV.",
+    )
+    parser.add_argument("kind", choices=("canvas", "moodle", "csv"))
+    parser.add_argument("graded", type=Path, metavar="GRADED_DIR")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    parser.add_argument(
+        "--assignment",
+        default=exports.DEFAULT_ASSIGNMENT,
+        metavar="NAME",
+        help="the assignment's column name in the LMS (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--into",
+        type=Path,
+        metavar="CANVAS_EXPORT_CSV",
+        help="canvas only: fill the assignment's column of a gradebook exported from Canvas "
+        "(matched on Canvas's ID, then SIS User ID, then SIS Login ID; other cells unchanged)",
+    )
+    parser.add_argument(
+        "--bom", action="store_true", help="start with the UTF-8 byte-order mark (for Excel)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        warnings = exports.export(
+            args.kind,
+            args.graded,
+            args.output,
+            assignment=args.assignment,
+            into=args.into,
+            bom=args.bom,
+        )
+    except (exports.ExportError, OSError) as exc:
+        print(f"grade export: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for warning in warnings:
+        print(f"grade export: warning: {warning}", file=sys.stderr)
+    print(f"{args.kind} export written to {args.output}")
+    return EXIT_GRADED
 
 
 def gradescope_bundle_main(argv: list[str]) -> int:
@@ -270,6 +373,7 @@ COMMANDS = {
     "batch": (batch_main, "grade a folder of submissions into results, a gradebook and a summary"),
     "gradescope-bundle": (gradescope_bundle_main, "build the Gradescope autograder zip"),
     "similarity": (similarity_main, "similarity report of the student-written code"),
+    "export": (export_main, "final scores as a Canvas, Moodle or plain CSV gradebook"),
 }
 
 
