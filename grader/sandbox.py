@@ -215,7 +215,7 @@ PREIMPORT = (
     "traceback", "linecache", "tokenize", "struct", "io", "re", "operator", "numbers",
     "contextlib", "dataclasses", "typing", "textwrap", "string", "types", "weakref", "abc",
     "enum", "heapq", "bisect", "statistics", "decimal", "fractions", "datetime", "gc", "zlib",
-    "binascii", "base64", "hashlib", "select", "signal", "errno", "ctypes", "ctypes.util",
+    "binascii", "base64", "hashlib", "select", "signal", "errno", "ctypes", "ctypes.util", "glob",
     "secrets", "hmac", "threading", "queue", "platform", "sysconfig", "shutil", "tempfile",
     "unittest", "unittest.mock", "importlib.metadata", "pyseccomp", "landlock",
 )
