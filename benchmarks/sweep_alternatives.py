@@ -44,6 +44,10 @@ def _parse_seeds(text: str) -> list[int]:
     return seeds
 
 
+def _selected(name: str, only: list[str] | None) -> bool:
+    return not only or any(text in name for text in only)
+
+
 def _grade(job):
     """(kind, name, seed, questions, path) -> [(question, score, max, status, feedback)]."""
     kind, name, seed, questions, path = job
@@ -58,7 +62,7 @@ def _grade(job):
     return kind, name, seed, rows
 
 
-def build_corpus(workdir: Path, only: str | None, alternatives: bool, nulls: bool):
+def build_corpus(workdir: Path, only: list[str] | None, alternatives: bool, nulls: bool):
     """[(kind, name, questions, folder, {question: known defect})] for everything to grade."""
     from grader import catalog
     from grader.reference import build_reference_submission
@@ -70,7 +74,7 @@ def build_corpus(workdir: Path, only: str | None, alternatives: bool, nulls: boo
     entries = []
     if alternatives:
         for k, alt in enumerate(all_alternatives()):
-            if only and only not in alt.name:
+            if not _selected(alt.name, only):
                 continue
             folder = build(alt, reference, workdir / f"alt{k:03d}")
             known = {q: alt.known_defect(q) for q in alt.questions if alt.known_defect(q)}
@@ -78,7 +82,7 @@ def build_corpus(workdir: Path, only: str | None, alternatives: bool, nulls: boo
     if nulls:
         for variant in null_mod.VARIANTS:
             name = f"whole-null-{variant}"
-            if not only or only in name:
+            if _selected(name, only):
                 folder = null_mod.whole_null_submission(
                     reference, workdir / f"null-{variant}", variant)
                 known = {q: why for (scope, v, q), why in null_mod.KNOWN_POINTS.items()
@@ -86,7 +90,7 @@ def build_corpus(workdir: Path, only: str | None, alternatives: bool, nulls: boo
                 entries.append(("null", name, tuple(graded), folder, known))
             for question in graded:
                 name = f"{question}:null-{variant}"
-                if only and only not in name:
+                if not _selected(name, only):
                     continue
                 folder = null_mod.question_null_submission(
                     reference, workdir / f"null-{variant}-{question}", question, variant)
@@ -99,7 +103,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="1-20", help="grading seeds, e.g. 1-20 or 1,5,9")
     parser.add_argument("--jobs", "-j", type=int, default=2)
-    parser.add_argument("--only", help="only entries whose name contains this text")
+    parser.add_argument("--only", help="only entries whose name contains one of these "
+                        "comma-separated texts")
     parser.add_argument("--no-nulls", action="store_true")
     parser.add_argument("--no-alternatives", action="store_true")
     parser.add_argument("--allow-xfail", action="store_true",
@@ -111,7 +116,8 @@ def main(argv=None) -> int:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     with tempfile.TemporaryDirectory(prefix="sweep-") as tmp:
-        entries = build_corpus(Path(tmp), args.only, not args.no_alternatives, not args.no_nulls)
+        only = args.only.split(",") if args.only else None
+        entries = build_corpus(Path(tmp), only, not args.no_alternatives, not args.no_nulls)
         jobs = [(kind, name, seed, questions, str(folder))
                 for kind, name, questions, folder, _ in entries for seed in seeds]
         known_defects = {name: known for _, name, _, _, known in entries}

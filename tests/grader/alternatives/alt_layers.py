@@ -813,17 +813,40 @@ ALTERNATIVES.append(Alternative(
         cache = (x_hat, std, gamma)
     """),),
     xfail=CHARGED_TWICE, tags=ONE_MISTAKE))
+
+# Ties broken the other way: the last maximum of each window takes the gradient.
+alt("ties-to-the-last-maximum", ["conv.max_pool_backward"],
+    R("max_pool_backward_naive", """
+        dx = np.zeros_like(x)
+        for n in range(N):
+            for c in range(C):
+                for i in range(H_out):
+                    for j in range(W_out):
+                        hs, ws = i * stride, j * stride
+                        window = x[n, c, hs : hs + PH, ws : ws + PW]
+                        flat = window.ravel()[::-1]
+                        k = flat.size - 1 - int(np.argmax(flat))
+                        a, b = divmod(k, PW)
+                        dx[n, c, hs + a, ws + b] += dout[n, c, i, j]
+    """))
 ALTERNATIVES.append(Alternative(
-    "forward-unbiased-variance", ("bn.backward", "bn.backward_alt"),
+    "kept-units-not-scaled-with-matching-backward", ("dropout.backward",),
+    (R("dropout_forward", """
+        mask = (rng.random(x.shape) < p).astype(x.dtype)
+        out = x * mask
+    """),),
+    tags=ONE_MISTAKE))
+ALTERNATIVES.append(Alternative(
+    "forward-with-eps-hard-coded", ("bn.backward", "bn.backward_alt"),
     (R("batchnorm_forward", """
         sample_mean = x.mean(axis=0)
         x_centered = x - sample_mean
-        sample_var = x.var(axis=0, ddof=1)
-        std = np.sqrt(sample_var + eps)
+        sample_var = np.mean(x_centered**2, axis=0)
+        std = np.sqrt(sample_var + 1e-5)
         x_hat = x_centered / std
         out = gamma * x_hat + beta
         running_mean = momentum * running_mean + (1 - momentum) * sample_mean
         running_var = momentum * running_var + (1 - momentum) * sample_var
         cache = (x_hat, x_centered, std, gamma)
     """),),
-    xfail=CHARGED_TWICE, tags=ONE_MISTAKE))
+    tags=ONE_MISTAKE))

@@ -139,3 +139,9 @@ alt("float32-kept", ["fc.adam", *ADAM_USERS], """
     )
     config["m"], config["v"], config["t"] = m.astype(w.dtype), v.astype(w.dtype), t
 """)
+alt("extra-bookkeeping-key", ["fc.sgd_momentum"], """
+    config["steps"] = config.get("steps", 0) + 1
+    velocity = config["momentum"] * config["velocity"] - config["learning_rate"] * dw
+    config["velocity"] = velocity
+    next_w = w + velocity
+""")

@@ -13,9 +13,11 @@ Two kinds of null submissions are built from it:
   (``question_null_submission``); that question must score 0.
 
 Variants: ``zeros`` (arrays of zeros of the right shape, zero loss and gradients, no training
-step), ``ones`` (the same with ones) and ``identity`` (an argument returned unchanged where
+step), ``ones`` (the same with ones), ``identity`` (an argument returned unchanged where
 one fits: a forward pass returning x, a backward pass returning dout, an update rule returning
-w, a minibatch that is the whole training set; zeros where nothing fits).
+w, a minibatch that is the whole training set; zeros where nothing fits) and ``mixed`` (zeros
+everywhere except the test-mode branches, which return their argument: the identity that
+test mode must be, with nothing done at train time).
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from pathlib import Path
 
 from . import CNN, FC_NET, FILTERS, LAYERS, OPTIM, WORKBOOK, Region, apply_edits
 
-VARIANTS = ("zeros", "ones", "identity")
+VARIANTS = ("zeros", "ones", "identity", "mixed")
+_BASE_VARIANTS = ("zeros", "ones", "identity")
 
 
 def _arrays(**outputs):
     """Null bodies for a region whose outputs are arrays: name=(shape, identity or None)."""
     bodies = {}
-    for variant in VARIANTS:
+    for variant in _BASE_VARIANTS:
         lines = []
         for name, (shape, identity) in outputs.items():
             if variant == "identity" and identity is not None:
@@ -43,7 +46,7 @@ def _arrays(**outputs):
 
 
 def _same(code):
-    return {variant: code for variant in VARIANTS}
+    return {variant: code for variant in _BASE_VARIANTS}
 
 
 def _per_variant(zeros, ones, identity):
@@ -64,7 +67,7 @@ def _init_params(shapes_code):
     return {
         variant: f"{shapes_code}\nfor name, shape in shapes:\n"
         f"    self.params[name] = np.{'ones' if variant == 'ones' else 'zeros'}(shape)"
-        for variant in VARIANTS
+        for variant in _BASE_VARIANTS
     }
 
 
@@ -166,6 +169,12 @@ NULL_BODIES = {
     (CNN, "FourLayerConvNet.loss", 0): _arrays(scores=("(X.shape[0], b4.shape[0])", None)),
     (CNN, "FourLayerConvNet.loss", 1): _grads_like_params(),
 }
+
+# The test-mode branches: identity there and zeros elsewhere is the "mixed" variant.
+TEST_MODE_REGIONS = {(LAYERS, "batchnorm_forward", 1), (LAYERS, "dropout_forward", 1),
+                     (LAYERS, "dropout_backward", 1)}
+for _key, _bodies in NULL_BODIES.items():
+    _bodies["mixed"] = _bodies["identity" if _key in TEST_MODE_REGIONS else "zeros"]
 
 _FC = [(FC_NET, "FullyConnectedNet.__init__", 0), (FC_NET, "FullyConnectedNet.loss", 0),
        (FC_NET, "FullyConnectedNet.loss", 1)]
