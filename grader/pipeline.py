@@ -16,7 +16,7 @@ import jsonschema
 import numpy as np
 
 from . import __version__, catalog, intake, overlay, sandbox
-from .checks import KINDS, CaseResult, Context
+from .checks import KINDS, CaseResult, Context, hints
 from .child import Child, ChildStartError
 from .intake import HYPERPARAMS_NAME
 from .score import score_question
@@ -61,6 +61,13 @@ def _notebooks(sub: intake.Submission) -> dict[str, str]:
     }
 
 
+def _check_entry(case: CaseResult) -> dict:
+    entry = {"name": case.name, "status": case.status, "message": case.message}
+    if case.hint:
+        entry["hint"] = case.hint
+    return entry
+
+
 def _question_entry(q: dict, cases: list[CaseResult], seconds: float) -> dict:
     scored = score_question(q, cases)
     return {
@@ -73,7 +80,7 @@ def _question_entry(q: dict, cases: list[CaseResult], seconds: float) -> dict:
         "status": scored.status,
         "feedback": scored.feedback,
         "seconds": round(seconds, 3),
-        "checks": [{"name": c.name, "status": c.status, "message": c.message} for c in cases],
+        "checks": [_check_entry(c) for c in cases],
     }
 
 
@@ -199,6 +206,7 @@ def grade(
             hyperparams=hyperparams,
             hyperparams_error=hyper_error,
             notebooks=_notebooks(sub),
+            diagnose=hints.diagnose,
         )
         try:
             child.start()  # the handshake: before any student file is imported

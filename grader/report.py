@@ -25,7 +25,9 @@ def to_gradescope(results: dict) -> dict:
     tests = []
     for number, q in enumerate(results["questions"], start=1):
         lines = [q["feedback"]] + [
-            f"- {c['name']}: {c['status']}" + (f" ({c['message']})" if c["message"] else "")
+            f"- {c['name']}: {c['status']}"
+            + (f" ({c['message']})" if c["message"] else "")
+            + (f"\n  hint: {c['hint']}" if c.get("hint") else "")
             for c in q["checks"]
         ]
         tests.append(

@@ -40,4 +40,6 @@ def score_question(q: dict, cases: list[CaseResult]) -> QuestionScore:
         statuses = {c.status for c in scored}
         status = next(s for s in FAILURE_ORDER if s in statuses)
     feedback = f"{passed} of {total} case(s) passed; {first_bad.name}: {first_bad.message}"
+    if first_bad.hint:
+        feedback += f". Hint: {first_bad.hint}"
     return QuestionScore(round(q["points"] * fraction, 4), status, feedback)

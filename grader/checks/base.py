@@ -40,6 +40,7 @@ class CaseResult:
     name: str
     status: str
     message: str = ""
+    hint: str = ""
 
     @property
     def passed(self) -> bool:
@@ -57,6 +58,8 @@ class Context:
     hyperparams_error: str | None = None
     notebooks: dict = field(default_factory=dict)
     deadline: float = 0.0
+    # Names the misconception behind a failed case, or returns "" (see ``hints``).
+    diagnose: Callable[[Case], str] | None = None
 
     def reference(self, req: dict):
         # The trusted reference runs in this process. The round trip through the wire format
@@ -99,6 +102,7 @@ class Case:
     rng: np.random.Generator
     ctx: Context
     side_effects: list[str] = field(default_factory=list)
+    exchanges: list[tuple[dict, Answer]] = field(default_factory=list)
 
     @property
     def tol(self) -> float:
@@ -110,6 +114,7 @@ class Case:
     def ask(self, req: dict):
         """The student's answer value; a failed answer ends the case (``Stop``)."""
         answer = self.ctx.ask(req)
+        self.exchanges.append((req, answer))
         failure = failure_from(answer, self.name)
         if failure:
             raise Stop(failure)
@@ -145,9 +150,10 @@ def run_cases(q: dict, ctx: Context, judge: Judge) -> list[CaseResult]:
         try:
             outcome = judge(case)
         except Stop as stop:
-            results.append(stop.result)
-            continue
+            outcome = stop.result
         result = outcome if isinstance(outcome, CaseResult) else result_from(outcome, name)
+        if result.status in ("failed", "error") and not result.hint and ctx.diagnose is not None:
+            result.hint = ctx.diagnose(case)
         results.append(result)
         if result.passed:
             side_effects += [(name, effect) for effect in case.side_effects]
@@ -182,9 +188,24 @@ def _apply_requirements(q: dict, results: list[CaseResult]) -> None:
             )
 
 
-def result_from(problems: list[str | None], name: str) -> CaseResult:
+@dataclass(frozen=True)
+class Problem:
+    """A failed judgement that also names the misconception behind it."""
+
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def result_from(problems: list, name: str) -> CaseResult:
+    """The case passes when no problem (a message, a ``Problem`` or None) is left."""
     problems = [p for p in problems if p]
-    return CaseResult(name, "failed", problems[0]) if problems else CaseResult(name, "passed")
+    if not problems:
+        return CaseResult(name, "passed")
+    first = problems[0]
+    return CaseResult(name, "failed", str(first), getattr(first, "hint", ""))
 
 
 def failure_from(answer: Answer, case: str) -> CaseResult | None:

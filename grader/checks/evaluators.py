@@ -12,12 +12,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import compare as cmp
+from .base import Problem
+
+DROP_PROBABILITY_HINT = ("dropout_param['p'] is the probability of KEEPING a unit; this code "
+                         "keeps units with probability 1 - p.")
+NOT_RESCALED_HINT = ("Inverted dropout scales the kept units by 1/p at training time, so that "
+                     "test time needs no change.")
+TEST_MODE_SCALED_HINT = ("With inverted dropout, test mode is the identity: the 1/p scaling "
+                         "already happened at training time.")
+BACKWARD_UNSCALED_HINT = ("The backward pass multiplies dout by the same mask as the forward "
+                          "pass, 1/p scaling included.")
+FRESH_MASK_HINT = ("The backward pass must reuse the mask the forward pass stored in the cache, "
+                   "not draw a new one.")
+SEED_IGNORED_HINT = ("When dropout_param has a 'seed', the mask must be drawn from random draws "
+                     "seeded with it, so that a network can be gradient-checked.")
 
 
 @dataclass(frozen=True)
 class Evaluator:
     request: Callable[[dict, list, np.random.Generator], dict]
-    judge: Callable[[object, dict, dict], str | None]
+    judge: Callable[[object, dict, dict], str | Problem | None]
 
 
 def _get(value, *keys):
@@ -45,19 +59,26 @@ def _judge_dropout_train(value, req, case) -> str | None:
         return "output: contains NaN or inf"
     kept = out != 0
     rate = float(kept.mean())
-    if abs(rate - p) > case.get("rate_tol", 0.02):
-        return (
-            f"with keep probability p={p} a fraction {rate:.3f} of units was kept "
-            f"(p is the probability of KEEPING a unit)"
+    tol = case.get("rate_tol", 0.02)
+    if abs(rate - p) > tol:
+        return Problem(
+            f"with keep probability p={p} a fraction {rate:.3f} of units was kept",
+            DROP_PROBABILITY_HINT if abs(rate - (1 - p)) <= tol else "",
         )
     if not np.allclose(out[kept], x[kept] / p, rtol=1e-6, atol=0):
-        return "kept units should be scaled by 1/p at training time (inverted dropout)"
+        unscaled = np.allclose(out[kept], x[kept], rtol=1e-6, atol=0)
+        return Problem("kept units should be scaled by 1/p at training time (inverted dropout)",
+                       NOT_RESCALED_HINT if unscaled else "")
     return None
 
 
 def _judge_dropout_test(value, req, case) -> str | None:
-    x = req["args"][0]
-    return cmp.compare_array(_get(value, "result"), x, "test-mode output", 1e-12)
+    x, param = req["args"]
+    out = _get(value, "result")
+    problem = cmp.compare_array(out, x, "test-mode output", 1e-12)
+    if problem and cmp.compare_array(out, x * param["p"], "", 1e-9) is None:
+        return Problem(problem, TEST_MODE_SCALED_HINT)
+    return problem
 
 
 def _dropout_backward_request(q, args, rng):
@@ -88,10 +109,16 @@ def _judge_dropout_backward(value, req, case) -> str | None:
         return ("your forward pass kept every unit or none (graded in its own question), so "
                 "this backward pass cannot be judged")
     mask = np.where(kept, out / np.where(kept, x, 1), 0.0)  # x has no zeros (shifted draws)
-    return cmp.compare_array(
+    problem = cmp.compare_array(
         dx, req["dout"] * mask, "dx (the upstream gradient times the mask of the forward pass)",
         1e-10,
     )
+    if problem and isinstance(dx, np.ndarray) and dx.shape == x.shape:
+        if cmp.compare_array(dx, req["dout"] * kept, "", 1e-10) is None:
+            return Problem(problem, BACKWARD_UNSCALED_HINT)
+        if not np.array_equal(dx != 0, kept):
+            return Problem(problem, FRESH_MASK_HINT)
+    return problem
 
 
 def _dropout_seeds_request(q, args, rng):
@@ -111,8 +138,8 @@ def _judge_dropout_seeds(value, req, case) -> str | None:
         return f"output: expected an array of shape {x.shape} from every call"
     first, again, other = results
     if not np.array_equal(first, again):
-        return ("the same dropout_param['seed'] must give the same mask (seed the random "
-                "draws with it when it is given)")
+        return Problem("the same dropout_param['seed'] must give the same mask",
+                       SEED_IGNORED_HINT)
     if np.array_equal(first, other):
         return "a different seed should give a different mask"
     return None

@@ -17,9 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import compare as cmp
-from .base import Case, CaseResult, Context, field_of, nth, run_cases
+from .base import Case, CaseResult, Context, Problem, field_of, nth, run_cases
 
 DROPOUT_FORWARD = "layers.dropout_forward"
+SEED_NOT_PASSED_HINT = ("The network passes its seed to every dropout layer "
+                        "(self.dropout_param['seed']), so that it can be gradient-checked.")
 
 
 def judge_model(case: Case) -> list[str | None] | CaseResult:
@@ -52,7 +54,9 @@ def judge_model(case: Case) -> list[str | None] | CaseResult:
     value = case.ask(req)
     if spec.get("replay_dropout"):
         replay = _replay_request(case, base, value)
-        if isinstance(replay, str):
+        if replay is None:
+            return _judge_unobserved_dropout(case, base, params, call, value)
+        if isinstance(replay, (str, Problem)):
             return [replay]
         want = case.ctx.reference({**base, "params": params, "calls": [call], **replay})
         recorded, replayed = len(replay["replay"]["masks"]), want["replayed"]
@@ -75,12 +79,12 @@ def judge_model(case: Case) -> list[str | None] | CaseResult:
     return problems
 
 
-def _replay_request(case: Case, base: dict, value) -> dict | str:
-    """The replay of the student's recorded masks, or a message when they cannot be used."""
+def _replay_request(case: Case, base: dict, value) -> dict | str | Problem | None:
+    """The replay of the student's recorded masks, a message when they cannot be used, or None
+    when the network applied dropout without calling ``dropout_forward``."""
     calls = field_of(value, "recorded")
     if not isinstance(calls, list) or not calls:
-        return ("no call to dropout_forward was seen in train mode: apply dropout after each "
-                "hidden ReLU with layers.dropout_forward and self.dropout_param")
+        return None
     seed = base["init"].get("seed")
     masks = []
     for call in calls:
@@ -88,11 +92,36 @@ def _replay_request(case: Case, base: dict, value) -> dict | str:
         if not isinstance(x, np.ndarray) or not isinstance(out, np.ndarray) or x.shape != out.shape:
             return "dropout_forward returned an output of another shape than its input"
         if seed is not None and field_of(call, "seed") != seed:
-            return ("the network must pass its seed to the dropout layers "
-                    "(self.dropout_param['seed']), so that it can be gradient-checked")
+            return Problem("the dropout layers were not given the network's seed",
+                           SEED_NOT_PASSED_HINT)
         with np.errstate(divide="ignore", invalid="ignore"):
             masks.append(np.where(x != 0, out / np.where(x != 0, x, 1), 0.0))
     return {"replay": {"target": DROPOUT_FORWARD, "masks": masks}}
+
+
+def _judge_unobserved_dropout(case: Case, base: dict, params: dict, call: dict, value):
+    """Dropout written inline: the masks cannot be replayed. The case then checks what holds
+    whatever the masks: the test-mode scores of the same network equal the reference's, and
+    dropout is applied at train time (the loss differs from the same network's without it);
+    the exact gradients are left to the numeric gradient check of the student's own loss."""
+    scores = {**base, "params": params,
+              "calls": [{"method": "loss", "args": call["args"][:1], "kwargs": {}}]}
+    got_scores = nth(field_of(case.ask(scores), "results"), 0)
+    problem = cmp.compare(got_scores, case.ctx.reference(scores)["results"][0],
+                          "test-mode scores", case.tol)
+    if problem:
+        return [problem]
+    plain = {**base, "init": {**base["init"], "dropout": 1}, "params": params, "calls": [call]}
+    without = case.ctx.reference(plain)["results"][0]
+    loss = nth(nth(field_of(value, "results"), 0), 0)
+    problem = cmp.compare(loss, without[0], "loss", case.tol)
+    if problem is None:
+        return ["the train-mode loss equals the loss without dropout: dropout is not applied"]
+    if not problem.startswith("loss: relative error"):
+        return [problem]
+    return CaseResult(case.name, "passed",
+                      "dropout_forward was not called, so your masks could not be replayed; "
+                      "this network is judged by its test mode and its numeric gradient check")
 
 
 def _count_message(got: int, want: int) -> str:
@@ -104,6 +133,9 @@ def numeric_consistency(report, tol: float) -> str | None:
     """The student's analytic gradients against the numeric gradient of its own loss."""
     if not isinstance(report, dict) or not report:
         return "the numeric gradient check of your loss did not run"
+    if all(not np.any(field_of(e, "numeric")) and not np.any(field_of(e, "analytic"))
+           for e in report.values()):
+        return "numeric gradient check: your loss does not change with any parameter"
     for pname in sorted(report):
         entry = report[pname]
         numeric, analytic = field_of(entry, "numeric"), field_of(entry, "analytic")
