@@ -49,6 +49,7 @@ h3 { font-size: 1.05rem; margin: 1.25rem 0 .25rem; }
 .who, .muted, caption, footer { color: #4d4d4d; }
 caption { text-align: left; padding: .25rem 0; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+table.summary { width: auto; min-width: 22rem; }
 th, td { border: 1px solid #767676; padding: .35rem .5rem; text-align: left;
   vertical-align: top; }
 thead th { background: #eeeeee; color: #1a1a1a; }
@@ -185,7 +186,8 @@ def render_html(v: dict) -> str:
     ]
     for notice in v["notices"]:
         out.append(f'<p class="notice" role="note">{_e(notice)}</p>')
-    out += ['<section aria-labelledby="h-score">', '<h2 id="h-score">Score</h2>', "<table>"]
+    out += ['<section aria-labelledby="h-score">', '<h2 id="h-score">Score</h2>']
+    out.append('<table class="summary">')
     out.append("<tbody>")
     for label, value in v["summary"]:
         out.append(f'<tr><th scope="row">{_e(label)}</th><td class="num">{_e(value)}</td></tr>')
