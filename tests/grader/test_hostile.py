@@ -105,27 +105,34 @@ def own_cgroups() -> list[Path]:
 
 @pytest.fixture
 def arena(tmp_path, monkeypatch):
-    """A private working directory and temporary directory for one grading run."""
-    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
+    """A private working directory and temporary directory for one grading run.
+
+    As root the grader's temporary directory is made directly under /tmp (``arena/tmp`` links
+    to it): the sandbox user must traverse to the scratch folder, and pytest keeps its own base
+    folder private (0700, reset by every pytest session)."""
+    cwd = tmp_path / "cwd"
     cwd.mkdir()
-    tmp.mkdir()
+    if os.getuid() == 0:
+        tmp = Path(tempfile.mkdtemp(prefix="scratchnet-arena-", dir="/tmp"))
+        tmp.chmod(0o755)
+        (tmp_path / "tmp").symlink_to(tmp)
+    else:
+        tmp = tmp_path / "tmp"
+        tmp.mkdir()
     other = tmp / "scratchnet-other" / "tree" / "assignment"
     other.mkdir(parents=True)
     (other / "layers.py").write_text("# another student's submission\n")
     (tmp_path / "victim.txt").write_text("must survive\n")
-    if os.getuid() == 0:  # the sandbox user must reach the scratch folder, as under /tmp
-        for folder in [tmp_path, *tmp_path.parents]:
-            if folder in (Path("/tmp"), Path("/")):
-                break
-            folder.chmod(folder.stat().st_mode | 0o011)
     monkeypatch.chdir(cwd)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
-    return tmp_path
+    yield tmp_path
+    if tmp != tmp_path / "tmp":
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_throwaway(
     submission: Path, ids: list[str], cat: Path, limits: dict, out: Path, tmp: Path, marker: str,
-    rootless: bool = False,
+    rootless: bool = False, hide_bwrap: bool = False,
 ):
     """Grade in a separate grader process, so an attack on the grader cannot reach pytest.
     The marker in its command line is how hostile code may recognise it.
@@ -143,7 +150,7 @@ def run_throwaway(
         "                     limits=sandbox.Limits(**limits))\n"
         "report.write_json(doc, out)\n"
     )
-    args = json.dumps([str(submission), ids, str(cat), limits, str(out), rootless])
+    args = json.dumps([str(submission), ids, str(cat), limits, str(out), rootless or hide_bwrap])
     env = {**os.environ, "TMPDIR": str(tmp)}
     prefix = ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin"]
     proc = subprocess.run(
@@ -186,7 +193,9 @@ def test_hostile_submission_gains_nothing_and_leaves_nothing(
         "solutions_file": str(solutions_dir() / "layers.py"),
         "project_root": str(solutions_dir().parent),
         "catalog_file": str(catalog.CATALOG_PATH),
-        "other_submissions": str(arena / "tmp" / "scratchnet-*" / "tree" / "assignment" / "*"),
+        "other_submissions": str(
+            (arena / "tmp").resolve() / "scratchnet-*" / "tree" / "assignment" / "*"
+        ),
         "victim": str(arena / "victim.txt"),
         "grader_cwd": str(arena / "cwd"),
     }
@@ -199,8 +208,8 @@ def test_hostile_submission_gains_nothing_and_leaves_nothing(
     if exp.get("throwaway") or mode == "rootless":
         out = arena / "out" / "results.json"
         out.parent.mkdir(exist_ok=True)
-        proc = run_throwaway(submission, ids, cat, limits, out, arena / "tmp", marker,
-                             rootless=mode == "rootless")
+        proc = run_throwaway(submission, ids, cat, limits, out, (arena / "tmp").resolve(), marker,
+                             rootless=mode == "rootless", hide_bwrap=mode != "bwrap")
         assert proc.returncode == 0, proc.stderr.decode()[-2000:]  # the grader survived
         doc = json.loads(out.read_text())
     else:
