@@ -9,6 +9,7 @@ change.
 Late policy syntax (``--late-policy``), comma-separated items:
 
 - ``P%/day`` or ``P%/hour``: P percent deducted per *started* day (hour) after the deadline;
+  a day is 24 hours of elapsed time, whatever the clocks did meanwhile (summer time);
 - ``max=P%``: the deduction never exceeds P percent;
 - ``cutoff=N[d|h|m]``: submitted more than N days (hours, minutes) late, the score is 0;
 - ``grace=N[d|h|m]``: lateness up to N is forgiven (beyond it, days count from the deadline);

@@ -261,3 +261,24 @@ def test_cli_export_writes_the_file_and_reports_warnings(course_dir, course_ques
     assert "warning: zed: not on the roster" in capsys.readouterr().err
     assert cli.main(["export", "moodle", str(tmp), "-o", str(tmp / "m.csv")]) != 0
     assert "no course.json" in capsys.readouterr().err
+
+
+def test_grade_batch_refuses_a_bad_roster_before_grading_anything(tmp_path, capsys):
+    from grader import cli
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (tmp_path / "roster.csv").write_text("submission,email\nann,a@x.org\nben,A@x.org\n")
+    argv = [
+        "batch",
+        str(subs),
+        "-o",
+        str(tmp_path / "out"),
+        "--roster",
+        str(tmp_path / "roster.csv"),
+    ]
+    assert cli.main(argv) == 2
+    assert "roster.csv line 3: duplicate email 'A@x.org' (already on line 2)" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "out").exists()

@@ -115,3 +115,12 @@ def test_grace_of_max_and_missing_inputs():
     )
     extended = late(timedelta(hours=1), deadline_source="extension")
     assert "your extension" in extended["explanation"]
+
+
+def test_a_day_is_24_hours_of_elapsed_time_even_across_a_clock_change():
+    # Berlin leaves summer time on 25 October 2026: 23:59+02:00 on the 24th to 23:00+01:00 on
+    # the 25th is 24 h 1 min of elapsed time, although the wall clock moved 23 h 1 min.
+    deadline = parse_time("2026-10-24T23:59:00+02:00")
+    submitted = datetime(2026, 10, 25, 23, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    record = assess(raw=10, max_score=10, submitted_at=submitted, deadline=deadline, policy=POLICY)
+    assert record["late_seconds"] == 24 * 3600 + 60 and record["periods_late"] == 2
