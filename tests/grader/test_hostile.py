@@ -172,9 +172,6 @@ def test_hostile_submission_gains_nothing_and_leaves_nothing(
     if mode == "rootless" and name == "fill_storage":
         pytest.xfail("known gap: without bubblewrap only each file is bounded (RLIMIT_FSIZE), "
                      "not the total the child writes in its home")
-    if mode == "rootless" and name == "delete_files":
-        pytest.xfail("known, not yet understood: the case gains nothing but the results list "
-                     "no confinement layer as applied")
     if mode in ("reduced", "rootless"):
         monkeypatch.setattr(sandbox, "find_bwrap", lambda: None)
         if exp.get("reduced_needs") == "cgroup" and not HAS_CGROUP:
