@@ -13,6 +13,7 @@ import site
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -192,3 +193,93 @@ def test_a_grader_failure_still_writes_results_and_tells_the_instructor(bundle, 
     check_gradescope_format(results)
     assert results["score"] == 0 and "error on our side" in results["output"]
     assert "Traceback" in done.stdout  # Gradescope shows stdout to instructors only
+
+
+# The simulated Gradescope container: root without CAP_SYS_ADMIN (setpriv), bubblewrap hidden
+# (PATH without it; the container's user namespaces would refuse it anyway).
+SETPRIV = shutil.which("setpriv") or "setpriv"
+ROOTLESS = [SETPRIV, "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin"]
+needs_root = pytest.mark.skipif(
+    os.getuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv"
+)
+
+
+def rootless_env(root: Path) -> dict:
+    env = dict(os.environ)
+    env[gradescope.ROOT_ENV] = str(root)
+    env["PYTHONPATH"] = str(root / "source" / gradescope.SOURCE_DIR)
+    env["PATH"] = "/nonexistent"  # no bwrap to find; the scripts use absolute paths
+    return env
+
+
+@pytest.fixture
+def open_root():
+    """An /autograder root directly under /tmp, traversable like Gradescope's /autograder."""
+    root = Path(tempfile.mkdtemp(prefix="scratchnet-autograder-", dir="/tmp"))
+    root.chmod(0o755)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.slow
+@needs_root
+def test_simulated_gradescope_grades_with_layers_and_students_never_read_about_them(
+    bundle, reference_submission, tmp_path
+):
+    root = autograder_root(bundle, tmp_path / "autograder")
+    shutil.copytree(reference_submission, root / "submission", dirs_exist_ok=True)
+    done = subprocess.run(
+        [*ROOTLESS, "/bin/bash", str(root / "run_autograder")], cwd=root,
+        env=rootless_env(root), capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (root / "results" / "results.json").read_text()
+    results = json.loads(text)
+    check_gradescope_format(results)
+    assert results["score"] == 3.0, results
+    for word in ("isolation", "sandbox", "bubblewrap", "landlock", "seccomp"):
+        assert word not in text.lower()
+    # Instructors (Gradescope's hidden stdout) read which layers applied.
+    assert "isolation reduced" in done.stdout
+    for layer in ("user", "no_new_privs", "landlock", "seccomp"):
+        assert layer in done.stdout.split("layers applied:")[1].split(";")[0], done.stdout
+
+
+@pytest.mark.slow
+@needs_root
+def test_setup_self_test_passes_on_a_working_image_and_fails_when_the_child_cannot_start(
+    bundle, tmp_path
+):
+    root = autograder_root(bundle, tmp_path / "autograder")
+    command = [*ROOTLESS, str(root / "venv" / "bin" / "python"), "-m", "grader.gradescope",
+               "--self-test"]
+    done = subprocess.run(command, cwd=root, env=rootless_env(root), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "self-test passed" in done.stdout
+    # An image where the child cannot start: the build must fail, not grade everyone 0.
+    confine = root / "source" / gradescope.SOURCE_DIR / "grader" / "confine.py"
+    confine.write_text("import sys\nsys.exit('numpy is missing on this image')\n")
+    done = subprocess.run(command, cwd=root, env=rootless_env(root), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1
+    assert "self-test FAILED: not_graded" in done.stderr
+    assert "numpy is missing on this image" in done.stderr
+
+
+@needs_root
+def test_protect_makes_the_source_unreadable_to_the_sandbox_user_and_check_proves_it(
+    bundle, open_root
+):
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(open_root / "source")
+    env = dict(os.environ, PYTHONPATH=str(open_root / "source" / gradescope.SOURCE_DIR))
+    check = [sys.executable, "-m", "grader.sandbox", "--check", str(open_root / "source")]
+    before = subprocess.run(check, cwd=open_root, env=env, capture_output=True, text=True)
+    assert before.returncode == 1 and "READABLE by" in before.stderr, before
+    assert str(open_root / "source") in before.stderr
+    protect = [sys.executable, "-m", "grader.sandbox", "--protect", str(open_root / "source")]
+    done = subprocess.run(protect, cwd=open_root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = subprocess.run(check, cwd=open_root, env=env, capture_output=True, text=True)
+    assert after.returncode == 0 and "unreadable by" in after.stdout, after
