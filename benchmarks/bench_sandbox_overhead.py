@@ -1,4 +1,7 @@
-"""What the sandbox costs: grading the reference submission under bubblewrap vs rlimits alone.
+"""What the sandbox costs: grading the reference submission under bubblewrap vs without it.
+
+Without bubblewrap the child is confined in layers (grader/confine.py: as root the sandbox user,
+and everywhere no_new_privs, Landlock, seccomp, cgroups, rlimits): that is the other mode.
 
 Run from the project root:  python benchmarks/bench_sandbox_overhead.py [--rounds N]
 
@@ -26,20 +29,21 @@ from grader.child import Child  # noqa: E402
 from grader.intake import read_submission  # noqa: E402
 from grader.reference import build_reference_submission  # noqa: E402
 
-MODES = {"bubblewrap": True, "rlimits only": False}
+MODES = {"bubblewrap": True, "layered": False}
 
 
 def grade_once(submission: Path, use_sandbox: bool) -> float:
     begin = time.perf_counter()
     results = pipeline.grade(submission=submission, use_sandbox=use_sandbox)
     seconds = time.perf_counter() - begin
-    expected = "bubblewrap" if use_sandbox else "rlimits-only"
+    expected = "bubblewrap" if use_sandbox else "layered"
     assert results["isolation"]["sandbox"] == expected, results["isolation"]
     return seconds
 
 
 def start_once(tree: Path, scratch: Path, bwrap: str | None) -> float:
-    child = Child(tree, scratch, sandbox.Limits(), bwrap)
+    account = None if bwrap else sandbox.sandbox_account()
+    child = Child(tree, scratch, sandbox.Limits(), bwrap, account)
     req = {"op": "call", "target": "layers.relu_forward", "args": [[1.0, -1.0]], "keep": "first"}
     begin = time.perf_counter()
     answer = child.request(req, 60)
@@ -67,8 +71,8 @@ def report(title: str, times: dict[str, list[float]], unit: float, label: str) -
             f"  {mode:<13} median {medians[mode] * unit:8.1f} {label}"
             f"   (min {min(values) * unit:.1f}, max {max(values) * unit:.1f}, n={len(values)})"
         )
-    extra = medians["bubblewrap"] - medians["rlimits only"]
-    ratio = medians["bubblewrap"] / medians["rlimits only"]
+    extra = medians["bubblewrap"] - medians["layered"]
+    ratio = medians["bubblewrap"] / medians["layered"]
     print(f"  sandbox overhead: {extra * unit:+.1f} {label} ({ratio:.3f}x)")
 
 
@@ -87,6 +91,7 @@ def main() -> None:
     print(f"isolation: {sandbox.describe(bwrap).note}")
 
     with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)  # as root the sandbox user reaches the tree
         submission = build_reference_submission(Path(tmp) / "reference")
         scratch = Path(tmp) / "scratch"
         scratch.mkdir()
