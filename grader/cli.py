@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         help="do not use bubblewrap even if available (reduced isolation)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary table")
+    parser.add_argument("--details", action="store_true",
+                        help="list every case of every question (and its hint) in the summary")
     return parser
 
 
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grade: catalog error: {exc}", file=sys.stderr)
         return EXIT_GRADER_FAULT
     if not args.quiet:
-        print(report.summary_table(results))
+        print(report.summary_table(results, details=args.details))
         print(f"results written to {args.output}")
     if results.get("grader_faults"):
         print(

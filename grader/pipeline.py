@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 
-from . import __version__, catalog, intake, overlay, sandbox
+from . import __version__, catalog, intake, overlay, problems, sandbox
 from .checks import KINDS, CaseResult, Context, hints
 from .child import Child, ChildStartError
 from .intake import HYPERPARAMS_NAME
@@ -210,6 +210,10 @@ def grade(
         )
         try:
             child.start()  # the handshake: before any student file is imported
+            found = problems.static_problems(sub.files)
+            found += problems.import_problems(child.request, sub.files, found)
+            info["problems"] = found
+            ctx.broken_files = frozenset(problems.broken_files(found))
             with np.errstate(all="ignore"):  # student answers may overflow in comparisons
                 for q in questions:
                     if progress:

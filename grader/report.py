@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
 import tempfile
+import textwrap
 from pathlib import Path
 
 import jsonschema
@@ -49,6 +52,8 @@ def to_gradescope(results: dict) -> dict:
         "visibility": "visible",
         "stdout_visibility": "hidden",
     }
+    if problem_lines(results):
+        out["output"] = "Problems in the submitted files:\n" + "\n".join(problem_lines(results))
     if results["status"] == "rejected":
         out["output"] = f"Submission refused: {results.get('error', '')}"
     # The grader's isolation is for instructors (terminal, batch summary, Gradescope's hidden
@@ -80,18 +85,43 @@ def write_json(document: dict, path: Path) -> None:
         raise
 
 
-def summary_table(results: dict) -> str:
-    """A readable terminal summary: one row per question, then the total."""
+def problem_lines(results: dict) -> list[str]:
+    """The submission's file problems, one line each (said once, above the questions)."""
+    return [
+        f"{p['severity']}: {p['file']}" + (f":{p['line']}" if p["line"] else "")
+        + f": {p['message']}"
+        for p in results["submission"].get("problems", [])
+    ]
+
+
+def summary_table(results: dict, details: bool = False, width: int | None = None) -> str:
+    """A readable terminal summary: the file problems, one row per question (its feedback
+    wrapped, never cut), then the total. ``details`` adds every case under its question."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
     rows = [
         (q["id"], f"{q['score']:g}/{q['max_score']:g}", q["status"], q["feedback"])
         for q in results["questions"]
     ]
-    width = max([len(r[0]) for r in rows] + [8])
-    lines = [f"{'question':<{width}}  {'score':>9}  {'status':<15} feedback"]
-    for qid, score, status, feedback in rows:
-        short = feedback if len(feedback) <= 70 else feedback[:67] + "..."
-        lines.append(f"{qid:<{width}}  {score:>9}  {status:<15} {short}")
-    lines.append(f"{'TOTAL':<{width}}  {round(results['total'], 2):g}/{results['max_score']:g}")
+    id_width = max([len(r[0]) for r in rows] + [8])
+    indent = id_width + 2 + 9 + 2 + 15 + 1
+    wrap = functools.partial(textwrap.wrap, width=max(width - indent, 30))
+    lines = problem_lines(results)
+    if lines:
+        lines = ["problems in the submitted files:", *(f"  {line}" for line in lines), ""]
+    lines.append(f"{'question':<{id_width}}  {'score':>9}  {'status':<15} feedback")
+    for (qid, score, status, feedback), q in zip(rows, results["questions"], strict=True):
+        text = wrap(feedback) or [""]
+        lines.append(f"{qid:<{id_width}}  {score:>9}  {status:<15} {text[0]}")
+        lines += [" " * indent + part for part in text[1:]]
+        if details:
+            for check in q["checks"]:
+                about = f"{check['name']}: {check['status']}" + (
+                    f" ({check['message']})" if check["message"] else "")
+                lines += [" " * (indent + 2) + part for part in wrap(about)]
+                if check.get("hint"):
+                    lines += [" " * (indent + 4) + part for part in wrap(f"hint: {check['hint']}")]
+    total = f"{round(results['total'], 2):g}/{results['max_score']:g}"
+    lines.append(f"{'TOTAL':<{id_width}}  {total:>9}")
     if results["status"] == "rejected":
         lines.append(f"submission refused: {results.get('error')}")
     if results["status"] == "not_graded":

@@ -318,7 +318,21 @@ def op_train_solver(package, req):
     }
 
 
+def op_imports(package, req):
+    """Import each module of the package; how each went (the submission's problems)."""
+    package_dir = os.path.dirname(importlib.import_module(package).__file__)
+    outcomes = []
+    for name in req["modules"]:
+        try:
+            importlib.import_module(f"{package}.{name}")
+            outcomes.append({"status": "ok"})
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            outcomes.append({"status": "error", **describe_exception(exc, package_dir)})
+    return {"modules": outcomes}
+
+
 OPS = {
+    "imports": op_imports,
     "call": op_call,
     "calls": op_calls,
     "forward_backward": op_forward_backward,
@@ -339,7 +353,9 @@ def describe_exception(exc, package_dir):
     where = None
     if isinstance(exc, SyntaxError) and exc.filename:
         where = {"file": _relative(exc.filename, package_dir), "line": exc.lineno, "function": None}
-    for frame in traceback.extract_tb(exc.__traceback__):
+    # A syntax error in a package file is reported there, not at the line that imported it.
+    frames = [] if where and where["file"] else traceback.extract_tb(exc.__traceback__)
+    for frame in frames:
         rel = _relative(frame.filename, package_dir)
         if rel is not None:
             where = {"file": rel, "line": frame.lineno, "function": frame.name}

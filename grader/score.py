@@ -39,7 +39,10 @@ def score_question(q: dict, cases: list[CaseResult]) -> QuestionScore:
     else:
         statuses = {c.status for c in scored}
         status = next(s for s in FAILURE_ORDER if s in statuses)
-    feedback = f"{passed} of {total} case(s) passed; {first_bad.name}: {first_bad.message}"
+    feedback = f"{first_bad.name}: {first_bad.message}"
     if first_bad.hint:
         feedback += f". Hint: {first_bad.hint}"
+    others = total - passed - 1
+    if others:
+        feedback += f" (and {others} other failed case{'s' if others > 1 else ''})"
     return QuestionScore(round(q["points"] * fraction, 4), status, feedback)

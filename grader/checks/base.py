@@ -60,6 +60,8 @@ class Context:
     deadline: float = 0.0
     # Names the misconception behind a failed case, or returns "" (see ``hints``).
     diagnose: Callable[[Case], str] | None = None
+    # Student files that do not import (reported once, at the top of the results).
+    broken_files: frozenset[str] = frozenset()
 
     def reference(self, req: dict):
         # The trusted reference runs in this process. The round trip through the wire format
@@ -115,7 +117,7 @@ class Case:
         """The student's answer value; a failed answer ends the case (``Stop``)."""
         answer = self.ctx.ask(req)
         self.exchanges.append((req, answer))
-        failure = failure_from(answer, self.name)
+        failure = failure_from(answer, self.name, self.ctx.broken_files)
         if failure:
             raise Stop(failure)
         return answer.value
@@ -208,10 +210,20 @@ def result_from(problems: list, name: str) -> CaseResult:
     return CaseResult(name, "failed", str(first), getattr(first, "hint", ""))
 
 
-def failure_from(answer: Answer, case: str) -> CaseResult | None:
-    """The case result for an answer that is not ``ok``, or None when it is."""
+def failure_from(
+    answer: Answer, case: str, broken_files: frozenset[str] = frozenset()
+) -> CaseResult | None:
+    """The case result for an answer that is not ``ok``, or None when it is. An error raised
+    while importing a file already reported as broken says so in a few words."""
     if answer.status == "ok":
         return None
+    where = answer.error.get("where") if isinstance(answer.error.get("where"), dict) else {}
+    if answer.status == "error" and broken_files and where.get("function") in (None, "<module>"):
+        # Raised while importing: the broken file itself, or a module that imports it.
+        files = [where["file"]] if where.get("file") in broken_files else sorted(broken_files)
+        names = " and ".join(f.split("/", 1)[-1] for f in files)
+        verb = "does" if len(files) == 1 else "do"
+        return CaseResult(case, "error", f"not graded: {names} {verb} not import (see above)")
     if answer.status == "not_implemented":
         where = _where(answer.error)
         return CaseResult(case, "not_implemented", f"not implemented yet{where}")

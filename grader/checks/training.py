@@ -133,7 +133,7 @@ def check_training(q: dict, ctx: Context) -> list[CaseResult]:
             "global_seed": ctx.seed,
         }
     answer = ctx.ask(req)
-    failure = failure_from(answer, name)
+    failure = failure_from(answer, name, ctx.broken_files)
     if failure:
         return [failure]
     model = _reference_model(q["model"], init, q.get("init_args"))

@@ -70,10 +70,41 @@ def test_syntax_error_in_one_file_leaves_the_others_graded(reference_submission,
                              only=["fc.adam", "fc.sgd_momentum", "fc.affine_forward"])
     status = {q["id"]: q for q in results["questions"]}
     assert status["fc.affine_forward"]["status"] == "passed"
+    # The syntax error is said once, at the top, with its line; each question points there.
+    (problem,) = results["submission"]["problems"]
+    assert problem["file"] == "assignment/optim.py" and problem["severity"] == "error"
+    assert "syntax error" in problem["message"] and isinstance(problem["line"], int)
     for qid in ("fc.adam", "fc.sgd_momentum"):
         assert status[qid]["status"] == "error"
-        assert "SyntaxError" in status[qid]["feedback"]
-        assert "optim.py" in status[qid]["feedback"]
+        assert status[qid]["feedback"].startswith(
+            "three steps from an empty config: not graded: optim.py does not import (see above)")
+        assert "Traceback" not in status[qid]["feedback"]
+
+
+def test_an_import_that_fails_in_the_grading_environment_is_said_once(
+        reference_submission, tmp_path, mutate):
+    broken = mutate(reference_submission, tmp_path / "sub", "layers.py",
+                    "import numpy as np\n", "import numpy as np\nimport torch_is_not_here\n")
+    results = pipeline.grade(submission=broken, only=["fc.relu_forward", "fc.fc_net"])
+    (problem,) = results["submission"]["problems"]
+    assert problem["file"] == "assignment/layers.py" and problem["line"] == 17
+    assert "ModuleNotFoundError" in problem["message"]
+    for q in results["questions"]:  # fc_net imports layers: it points at layers.py too
+        assert q["score"] == 0 and "not graded: layers.py does not import" in q["feedback"]
+
+
+def test_leftover_stub_and_python_warnings_are_reported_as_warnings(
+        reference_submission, tmp_path, mutate):
+    broken = mutate(reference_submission, tmp_path / "sub", "layers.py",
+                    "    dx = dout * (x > 0)\n",
+                    "    dx = dout * (x > 0)\n    if 'train' is 'train':\n        pass\n"
+                    "    raise NotImplementedError('x')\n")
+    results = pipeline.grade(submission=broken, only=["fc.relu_forward"])
+    problems = results["submission"]["problems"]
+    assert {p["severity"] for p in problems} == {"warning"}
+    assert any("SyntaxWarning" in p["message"] and "is" in p["message"] for p in problems)
+    assert any("NotImplementedError" in p["message"] for p in problems)
+    assert results["questions"][0]["status"] == "passed"  # relu_forward itself is fine
 
 
 def test_exception_feedback_names_the_type_and_the_student_line(reference_submission,

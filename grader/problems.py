@@ -1,0 +1,87 @@
+"""Problems of a submission's files, found once and reported once at the top of the results.
+
+A syntax error, an import that fails in the grading environment (``import torch`` at the top of
+``layers.py``) or a stub left under written code would otherwise show up in every case of every
+question that touches the file. Each problem is ``{"file", "line", "severity", "message"}``;
+``severity`` is ``error`` (the file does not import: its questions are not graded) or
+``warning`` (the file imports, but something in it is likely wrong).
+
+Syntax is checked by compiling the source in the parent (compiling runs no student code); the
+imports are tried in the sandboxed child.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+from .child import Answer
+from .regions import MarkerError, leftover_stub_findings
+
+IMPORT_TIMEOUT = 20.0
+
+
+def static_problems(files: dict[str, bytes]) -> list[dict]:
+    """Syntax errors, Python's warnings about the code, and leftover stubs, per student file."""
+    problems = []
+    for name in sorted(files):
+        if not (name.startswith("assignment/") and name.endswith(".py")):
+            continue
+        text = files[name].decode("utf-8", "replace")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                compile(text, name, "exec")
+            except (SyntaxError, ValueError) as exc:
+                line = getattr(exc, "lineno", None)
+                why = getattr(exc, "msg", str(exc))
+                problems.append(_problem(name, line, "error",
+                                         f"syntax error: {why}; the file cannot be imported"))
+                continue
+        for warning in caught:
+            problems.append(_problem(name, warning.lineno, "warning",
+                                     f"{warning.category.__name__}: {warning.message}"))
+        try:
+            findings = leftover_stub_findings(text, name)
+        except MarkerError:
+            continue  # broken markers are reported by collect and the similarity report
+        for finding in findings:
+            line, _, message = finding.partition(": ")
+            problems.append(_problem(name, int(line.split()[1]), "warning", message))
+    return problems
+
+
+def import_problems(ask: Callable[[dict, float], Answer], files: dict[str, bytes],
+                    known: list[dict]) -> list[dict]:
+    """Import every student module in the child; one problem per module that fails."""
+    broken = {p["file"] for p in known if p["severity"] == "error"}
+    modules = [name[: -len(".py")].replace("/", ".") for name in sorted(files)
+               if name.startswith("assignment/") and name.endswith(".py") and name not in broken]
+    if not modules:
+        return []
+    answer = ask({"op": "imports", "modules": [m.split(".", 1)[1] for m in modules]},
+                 IMPORT_TIMEOUT)
+    if answer.status != "ok" or not isinstance(answer.value, dict):
+        return []  # the questions will meet (and report) whatever went wrong
+    problems = []
+    for module, outcome in zip(modules, answer.value.get("modules", []), strict=False):
+        if not isinstance(outcome, dict) or outcome.get("status") == "ok":
+            continue
+        where = outcome.get("where") if isinstance(outcome.get("where"), dict) else {}
+        file = f"{module.replace('.', '/')}.py"
+        if where.get("file") not in (None, file):
+            continue  # it fails in another file it imports: that file's problem
+        line = where.get("line")
+        problems.append(_problem(file, line, "error",
+                                 f"does not import: {outcome.get('type')}: "
+                                 f"{str(outcome.get('message'))[:300]}"))
+    return problems
+
+
+def broken_files(problems: list[dict]) -> set[str]:
+    return {p["file"] for p in problems if p["severity"] == "error"}
+
+
+def _problem(file: str, line, severity: str, message: str) -> dict:
+    return {"file": file, "line": line if isinstance(line, int) else None,
+            "severity": severity, "message": message}
