@@ -1,5 +1,3 @@
-# Generated from solutions/__init__.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/__init__.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """scratchnet reference package: layers, optimizers, Solver and classifiers in numpy.
 

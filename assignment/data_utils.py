@@ -1,5 +1,3 @@
-# Generated from solutions/data_utils.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/data_utils.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """Datasets served as the notebooks expect them: a dict of train/validation/test arrays.
 

@@ -1,5 +1,3 @@
-# Generated from solutions/fast_layers.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/fast_layers.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """Fast convolution and pooling layers: the naive layers' contracts, computed with im2col and BLAS.
 

@@ -1,5 +1,3 @@
-# Generated from solutions/gradient_check.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/gradient_check.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """Numeric gradients by centred differences, to check analytic backward passes against."""
 

@@ -1,5 +1,3 @@
-# Generated from solutions/im2col.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/im2col.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """im2col turns a convolution into one matrix product by copying each receptive field to a column.
 

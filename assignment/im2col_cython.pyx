@@ -1,5 +1,3 @@
-# Generated from solutions/im2col_cython.pyx by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/im2col_cython.pyx and run the command again.
 # Students: this file is given code; you do not need to change it.
 # cython: boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """Compiled im2col and col2im, the loops behind the fast convolution and pooling layers.

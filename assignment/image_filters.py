@@ -1,6 +1,6 @@
-# Generated from solutions/image_filters.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/image_filters.py and run the command again.
 # Students: write your code only between the START/END OF YOUR CODE markers.
+# Keep the given function signatures, the markers and the code outside them as they
+# are: the grader calls your functions as their docstrings describe.
 """Image processing with hand-set convolution filters: the aside of the conv notebook.
 
 A convolution with fixed weights is a classic image filter. ``image_filters`` builds four of

@@ -1,5 +1,3 @@
-# Generated from solutions/layer_utils.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/layer_utils.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """Sandwich layers: common runs of layers fused into one forward and one backward function.
 

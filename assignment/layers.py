@@ -1,6 +1,6 @@
-# Generated from solutions/layers.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/layers.py and run the command again.
 # Students: write your code only between the START/END OF YOUR CODE markers.
+# Keep the given function signatures, the markers and the code outside them as they
+# are: the grader calls your functions as their docstrings describe.
 """Layers of a neural network, each a forward and a backward function with no hidden state.
 
 Every layer is a pair of plain functions:

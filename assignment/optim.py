@@ -1,6 +1,6 @@
-# Generated from solutions/optim.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/optim.py and run the command again.
 # Students: write your code only between the START/END OF YOUR CODE markers.
+# Keep the given function signatures, the markers and the code outside them as they
+# are: the grader calls your functions as their docstrings describe.
 """First-order update rules: how a parameter moves given its gradient.
 
 Every rule has the same interface:

@@ -1,5 +1,3 @@
-# Generated from solutions/selfcheck.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/selfcheck.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """Self-checks for the notebooks: compare what your code computes with what it should compute.
 

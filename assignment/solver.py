@@ -1,5 +1,3 @@
-# Generated from solutions/solver.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/solver.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """The Solver trains a classification model with minibatch gradient descent.
 

@@ -1,5 +1,3 @@
-# Generated from solutions/vis_utils.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/vis_utils.py and run the command again.
 # Students: this file is given code; you do not need to change it.
 """Pictures for the notebooks: a grid of images (filters, inputs) and a model's training curves."""
 

@@ -35,20 +35,24 @@ HEADED_SUFFIXES = {".py", ".pyx", ".pxd"}
 SKIPPED_DIRS = {"__pycache__", "build", ".ipynb_checkpoints", ".pytest_cache"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo", ".so", ".pyd", ".c", ".cpp", ".o", ".html"}
 SKIPPED_NAMES = {".DS_Store"}
-_GENERATED_MARK = f"by `{COMMAND}`"
+
+
+GIVEN_FILE_NOTE = "# Students: this file is given code; you do not need to change it."
+# Headers that mark a folder as generated (the older one named the command).
+_GENERATED_MARKS = (GIVEN_FILE_NOTE, STUDENT_FILE_NOTE, f"by `{COMMAND}`")
 
 
 def header(source_name, has_regions):
-    """The comment block that opens a generated file made from ``source_name``."""
-    student = (
-        STUDENT_FILE_NOTE + "\n"
-        if has_regions
-        else "# Students: this file is given code; you do not need to change it.\n"
-    )
-    return (
-        f"# Generated from {source_name} {_GENERATED_MARK}.\n"
-        f"# Do not edit it by hand: edit {source_name} and run the command again.\n" + student
-    )
+    """The comment block that opens a generated file: what a student may do with it. (Where
+    it comes from is said in solutions/ and the README, for the people who regenerate it;
+    ``source_name`` is kept for the callers' line arithmetic.)"""
+    if has_regions:
+        return (
+            STUDENT_FILE_NOTE + "\n"
+            "# Keep the given function signatures, the markers and the code outside them as they\n"
+            "# are: the grader calls your functions as their docstrings describe.\n"
+        )
+    return GIVEN_FILE_NOTE + "\n"
 
 
 def is_skipped(relpath):
@@ -175,7 +179,8 @@ def _has_marker_text(text):
 
 def _looks_generated(dest):
     init = dest / "__init__.py"
-    return init.is_file() and _GENERATED_MARK in init.read_text("utf-8", errors="replace")
+    text = init.read_text("utf-8", errors="replace") if init.is_file() else ""
+    return any(mark in text for mark in _GENERATED_MARKS)
 
 
 def write_tree(rendered, dest):

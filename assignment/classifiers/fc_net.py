@@ -1,6 +1,6 @@
-# Generated from solutions/classifiers/fc_net.py by `python -m grader.generate`.
-# Do not edit it by hand: edit solutions/classifiers/fc_net.py and run the command again.
 # Students: write your code only between the START/END OF YOUR CODE markers.
+# Keep the given function signatures, the markers and the code outside them as they
+# are: the grader calls your functions as their docstrings describe.
 """Fully-connected networks assembled from the modular layers, trained with the Solver."""
 
 import numpy as np
