@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         "--only",
         nargs="+",
         metavar="QUESTION",
+        type=_question_selector,
         help="grade only these question ids or id prefixes (e.g. fc bn.)",
     )
     parser.add_argument(
@@ -102,6 +103,23 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_UNREADABLE if results["status"] == "rejected" else EXIT_GRADED
 
 
+def _question_selector(text: str) -> str:
+    """A ``--only`` value: a question id or an id prefix of the catalog; a usage error lists
+    the valid ones."""
+    try:
+        questions = catalog.load_catalog()["questions"]
+    except catalog.CatalogError:
+        return text  # the command reports the invalid catalog itself
+    ids = [q["id"] for q in questions]
+    prefix = text.rstrip(".")
+    if any(i == text or i.startswith(prefix + ".") for i in ids):
+        return text
+    parts = sorted({".".join(i.split(".")[:n]) for i in ids for n in range(1, i.count(".") + 1)})
+    raise argparse.ArgumentTypeError(
+        f"no question matches {text!r}; prefixes: {', '.join(parts)}; ids: {', '.join(ids)}"
+    )
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -114,6 +132,7 @@ def _add_grading_options(parser: argparse.ArgumentParser, defaults: dict) -> Non
         "--only",
         nargs="+",
         metavar="QUESTION",
+        type=_question_selector,
         help="grade only these question ids or id prefixes (e.g. fc bn.)",
     )
     parser.add_argument(

@@ -23,6 +23,14 @@ def validate(results: dict) -> None:
     jsonschema.validate(results, load_schema("results.schema.json"))
 
 
+def _gradescope_status(q: dict) -> str:
+    """Gradescope's pass/fail; an inline question passes only when every answer is written."""
+    if q["status"] == "manual":
+        answered = all(c["status"] == "answered" for c in q["checks"])
+        return "passed" if answered else "failed"
+    return GRADESCOPE_STATUS.get(q["status"], "failed")
+
+
 def to_gradescope(results: dict) -> dict:
     """Gradescope's results.json: overall score, one test per question."""
     tests = []
@@ -39,7 +47,7 @@ def to_gradescope(results: dict) -> dict:
                 "number": str(number),
                 "score": q["score"],
                 "max_score": q["max_score"],
-                "status": GRADESCOPE_STATUS.get(q["status"], "failed"),
+                "status": _gradescope_status(q),
                 "output": "\n".join(lines),
                 "visibility": "visible",
             }

@@ -238,3 +238,17 @@ def test_students_gradescope_output_never_mentions_isolation(reference_submissio
     for word in ("isolation", "sandbox", "bubblewrap", "seccomp", "landlock"):
         assert word not in student_view
     assert "isolation reduced" in report.summary_table(doc)  # the instructor's terminal
+
+
+def test_an_unknown_question_is_a_usage_error_that_lists_the_valid_ones(capsys, tmp_path):
+    import pytest
+
+    from grader import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main([str(tmp_path), "--only", "fc.a"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and "no question matches 'fc.a'" in err
+    assert "fc.affine_forward" in err and "prefixes: " in err
+    assert "grader fault" not in err
