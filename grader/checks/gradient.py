@@ -46,10 +46,12 @@ def judge_backward(case: Case) -> list[str | None] | CaseResult:
         against_reference
     ):
         return against_reference
-    return _judge_on_own_forward(case, req, out, grads, args, against_reference)
+    return _judge_on_own_forward(case, req, out, grads, args, against_reference,
+                                 field_of(value, "cache_layout"))
 
 
-def _judge_on_own_forward(case, req, out, grads, args, against_reference) -> CaseResult:
+def _judge_on_own_forward(case, req, out, grads, args, against_reference,
+                          value_layout) -> CaseResult:
     """The forward differs from the reference: is the backward its derivative?"""
     names = case.question["grad_names"]
     degenerate = _degenerate(out, args, np.shape(req["dout"]))
@@ -67,6 +69,13 @@ def _judge_on_own_forward(case, req, out, grads, args, against_reference) -> Cas
         raise Stop(result_from(against_reference, case.name))
     for name, grad, arg, entry in zip(names, grads, args, numeric, strict=False):
         if _compare_numeric(name, grad, arg, entry):
+            if _right_on_the_reference_cache(case, req, value_layout):
+                return CaseResult(
+                    case.name, "passed",
+                    "your forward pass differs from the expected one (graded in its own "
+                    "question); given the cache a correct forward pass stores in your layout, "
+                    "this backward pass computes the right gradients",
+                )
             first = next(p for p in against_reference if p)
             return CaseResult(
                 case.name, "failed",
@@ -77,6 +86,23 @@ def _judge_on_own_forward(case, req, out, grads, args, against_reference) -> Cas
         "your forward pass differs from the expected one (graded in its own question); this "
         "backward pass is the correct derivative of your forward pass",
     )
+
+
+def _right_on_the_reference_cache(case, req, layout) -> bool:
+    """Does the backward pass give the reference's gradients when it is handed the reference's
+    cache? Tried only when the student's cache has the reference's layout (containers, keys,
+    arrays' dimensions and dtypes), so that the backward can read it as its own."""
+    q = case.question
+    forward = case.ctx.reference({"op": "forward_cache", "forward": q["forward"],
+                                  "args": req["args"]})
+    if layout is None or layout != forward["cache_layout"]:
+        return False
+    value = case.ask({"op": "backward", "backward": q["backward"], "dout": req["dout"],
+                      "cache": forward["cache"]})
+    want = case.ctx.reference(req)["grads"]
+    grads = field_of(value, "grads")
+    return isinstance(grads, list) and len(grads) == len(want) and all(
+        cmp.compare(g, w, "grad", case.tol) is None for g, w in zip(grads, want, strict=True))
 
 
 def _degenerate(out, args, out_shape) -> str | None:

@@ -91,6 +91,13 @@ ROWS = [
         "out = np.maximum(0, x)",
         "out = np.maximum(0.1 * x, x)",
         {"fc.relu_forward": ZERO, "fc.relu_backward": FULL}),
+    Row("layernorm-forward-over-the-batch-axis", LAYERS,
+        "x_centered = x - x.mean(axis=1, keepdims=True)\n"
+        "    std = np.sqrt(np.mean(x_centered**2, axis=1, keepdims=True) + eps)",
+        "x_centered = x - x.mean(axis=0, keepdims=True)\n"
+        "    std = np.sqrt(np.mean(x_centered**2, axis=0, keepdims=True) + eps)",
+        # The backward is right: it computes the right gradients from a right cache.
+        {"bn.layernorm_forward": ZERO, "bn.layernorm_backward": FULL}),
     # --- rules the course never states --------------------------------------------------------
     Row("max-pool-ties-split", LAYERS,
         "            first_max = window.argmax(axis=2)[:, :, None]\n"
