@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -32,6 +33,8 @@ POLICY_NAME = "confine.json"
 CONFINE = Path(__file__).resolve().parent / "confine.py"
 # Seconds a new child has to answer the handshake (import numpy, confine itself).
 START_SECONDS = 60.0
+# How often the parent measures the child's home while it waits for an answer (no bubblewrap).
+WATCH_SECONDS = 0.05
 
 
 class ChildStartError(RuntimeError):
@@ -83,6 +86,7 @@ class Child:
         self.confinement: dict = {}
         self.cgroup_kinds: dict = {}
         self._reachable = False
+        self._serving = False
 
     def _command(self, in_fd: int, out_fd: int) -> list[str]:
         python = [sys.executable, "-I", "-B"]
@@ -103,7 +107,9 @@ class Child:
 
     def _prepare(self) -> None:
         """The private home (the only place the child may write) and its policy. As root, the
-        scratch folder becomes traversable and the home the sandbox user's own."""
+        scratch folder becomes traversable and the home the sandbox user's own. Each child gets
+        an empty home: nothing an earlier one wrote survives it."""
+        shutil.rmtree(self.home, ignore_errors=True)
         self.home.mkdir(exist_ok=True)
         if self.bwrap:
             return
@@ -162,6 +168,7 @@ class Child:
             os.close(req_r)
             os.close(resp_w)
         self.starts += 1
+        self._serving = False  # student code runs only after the handshake
         self._handshake(time.monotonic() + START_SECONDS)
 
     def _handshake(self, deadline: float) -> None:
@@ -182,6 +189,7 @@ class Child:
             raise ChildStartError("the grading process answered the handshake wrongly")
         confinement = hello.get("confinement")
         self.confinement = confinement if isinstance(confinement, dict) else {}
+        self._serving = True
 
     def _trim_log(self) -> None:
         """Start the log afresh once it nears the file-size limit, so an earlier flood of output
@@ -235,6 +243,10 @@ class Child:
                 seconds=time.monotonic() - begin,
                 error={"message": f"no answer within {timeout:.0f} s"},
             )
+        except HomeFull as exc:
+            self.kill()
+            return Answer("crashed", seconds=time.monotonic() - begin,
+                          error={"message": str(exc)})
         except (EOFError, BrokenPipeError):
             code = self.proc.wait() if self.proc else None
             self.kill()
@@ -266,8 +278,9 @@ class Child:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            ready, _, _ = select.select([self._resp_r], [], [], remaining)
+            ready, _, _ = select.select([self._resp_r], [], [], min(remaining, WATCH_SECONDS))
             if not ready:
+                self._watch_home()
                 continue
             chunk = os.read(self._resp_r, min(n, 1 << 20))
             if not chunk:
@@ -282,6 +295,19 @@ class Child:
             raise wire.WireError(f"answer of {length} bytes exceeds the limit")
         return self._read(length, deadline)
 
+    def _watch_home(self) -> None:
+        """Without bubblewrap nothing bounds the total the child writes in its home (only each
+        file, RLIMIT_FSIZE): the parent measures it while it waits and stops the child past
+        ``limits.file_bytes`` (bubblewrap's private /tmp has that size)."""
+        if self.bwrap or not self._serving:
+            return
+        used = _folder_bytes(self.home, self.limits.file_bytes)
+        if used > self.limits.file_bytes:
+            raise HomeFull(
+                "the process running your code was stopped: the files it wrote exceed "
+                f"{self.limits.file_bytes // 2**20} MB"
+            )
+
     def output_tail(self, limit: int = 2000) -> str:
         """The last ``limit`` bytes the student's code printed (for a human, never parsed)."""
         try:
@@ -290,6 +316,30 @@ class Child:
                 return fh.read().decode("utf-8", "replace")
         except OSError:
             return ""
+
+
+class HomeFull(Exception):
+    """The child wrote more than it may in its home."""
+
+
+def _folder_bytes(folder: Path, limit: int, max_entries: int = 10_000) -> int:
+    """Bytes (allocated blocks) under ``folder``, counting stops past ``limit``; more than
+    ``max_entries`` entries count as over the limit."""
+    total, entries, stack = 0, 0, [str(folder)]
+    while stack and total <= limit:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > max_entries:
+                        return limit + 1
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+        except OSError:
+            continue
+    return total
 
 
 def _exit_reason(code: int | None) -> str:

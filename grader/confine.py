@@ -79,13 +79,26 @@ def _landlock(policy: dict) -> str:
     return f"ABI {abi}"
 
 
-def _seccomp() -> str:
+def _seccomp(policy: dict) -> str:
     import pyseccomp  # noqa: PLC0415 - optional
 
     deny = pyseccomp.ERRNO(errno.EPERM)
     rules = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
     rules.add_rule(deny, "socket", pyseccomp.Arg(0, pyseccomp.NE, socket.AF_UNIX))
     rules.add_rule(deny, "socketpair", pyseccomp.Arg(0, pyseccomp.NE, socket.AF_UNIX))
+    # No signal to the grader, even as the same user: not to its pid or threads, not to its
+    # process group, not to every process of the user (-1). pid_t is 32 bits: compare masked.
+    def int32(value: int) -> pyseccomp.Arg:
+        return pyseccomp.Arg(0, pyseccomp.MASKED_EQ, 0xFFFFFFFF, value & 0xFFFFFFFF)
+
+    grader = sorted({policy["parent"], *policy.get("parent_threads", [])})
+    for target in [*grader, -1, -policy.get("parent_pgid", policy["parent"])]:
+        rules.add_rule(deny, "kill", int32(target))
+    for target in grader:
+        for name in ("tgkill", "tkill", "pidfd_open"):
+            rules.add_rule(deny, name, int32(target))
+        rules.add_rule(deny, "rt_sigqueueinfo", int32(target))
+        rules.add_rule(deny, "rt_tgsigqueueinfo", int32(target))
     denied = []
     for name in DENIED_SYSCALLS:
         try:
@@ -94,7 +107,8 @@ def _seccomp() -> str:
         except (OSError, ValueError, RuntimeError):
             continue  # not a system call of this architecture
     rules.load()
-    return "sockets other than AF_UNIX refused; " + ", ".join(denied) + " refused"
+    return ("sockets other than AF_UNIX refused; no signal to the grader; "
+            + ", ".join(denied) + " refused")
 
 
 def main(argv: list[str]) -> int:
@@ -113,7 +127,7 @@ def main(argv: list[str]) -> int:
     steps += [
         ("no_new_privs", lambda: _no_new_privs(libc)),
         ("landlock", lambda: _landlock(policy)),
-        ("seccomp", _seccomp),
+        ("seccomp", lambda: _seccomp(policy)),
     ]
     for name, step in steps:
         try:

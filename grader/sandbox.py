@@ -170,7 +170,7 @@ def describe(
             "--protect` as root): " + ", ".join(exposed)))
     else:
         layers.append(_layer("user", False, "ran as the grader's own user (the grader is not "
-                             "root, so there is no other user to switch to)"))
+                             "root, or lacks CAP_SETUID: no other user to switch to)"))
     layers += [reported("no_new_privs"), reported("landlock"), reported("seccomp")]
     layers += [
         _layer("memory_cgroup", bool(cgroups.get("memory")), memory),
@@ -189,7 +189,8 @@ def describe(
     if "seccomp" not in applied:
         gaps.append("use the network")
     if account is None:
-        gaps.append("signal the grader's other processes of the same user")
+        gaps.append("signal other processes of the grader's user"
+                    + (" (not the grader itself: seccomp)" if "seccomp" in applied else ""))
     if not cgroups.get("memory"):
         gaps.append("use the memory limit once in each of its processes")
     names = [layer["name"] for layer in layers if layer["applied"]]
@@ -235,7 +236,7 @@ def sandbox_account() -> Account | None:
     """The sandbox user (``scratchnet-sandbox``, or the name in ``SCRATCHNET_SANDBOX_USER``),
     created as a system user without a home or shell if missing; ``nobody`` if it cannot be
     created; None when the grader is not root (then there is no other user to switch to)."""
-    if os.getuid() != 0:
+    if os.getuid() != 0 or not _can_switch_user():
         return None
     name = os.environ.get(SANDBOX_USER_ENV) or SANDBOX_USER
     try:
@@ -257,6 +258,18 @@ def sandbox_account() -> Account | None:
     if entry.pw_uid == 0:
         raise RuntimeError(f"the sandbox user {name} is root")
     return Account(entry.pw_uid, entry.pw_gid, entry.pw_name)
+
+
+def _can_switch_user() -> bool:
+    """Whether this process holds CAP_SETUID and CAP_SETGID (root in a container may not)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("CapEff:"):
+                caps = int(line.split()[1], 16)
+                return bool(caps & (1 << 6)) and bool(caps & (1 << 7))
+    except (OSError, ValueError, IndexError):
+        pass
+    return True  # no /proc: let the switch itself fail loudly
 
 
 def secret_paths(extra: tuple[str, ...] = ()) -> list[str]:
@@ -370,10 +383,19 @@ def confine_policy(
         "uid": account.uid if account else None,
         "gid": account.gid if account else None,
         "parent": os.getpid(),
+        "parent_pgid": os.getpgid(0),
+        "parent_threads": _threads(),
         "read": read,
         "write": [str(home), "/dev/null"],
         "preimport": list(PREIMPORT),
     }
+
+
+def _threads() -> list[int]:
+    try:
+        return sorted(int(t) for t in os.listdir("/proc/self/task"))
+    except (OSError, ValueError):
+        return [os.getpid()]
 
 
 def harden_parent() -> bool:
