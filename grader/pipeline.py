@@ -17,6 +17,7 @@ import numpy as np
 
 from . import __version__, catalog, intake, overlay, problems, sandbox
 from .checks import KINDS, CaseResult, Context, hints
+from .checks.pytorch import EnvironmentFault
 from .child import Child, ChildStartError
 from .intake import HYPERPARAMS_NAME
 from .score import score_question
@@ -132,6 +133,10 @@ def _grade_question(q: dict, ctx: Context, faults: list[str]) -> dict:
         cases = KINDS[q["kind"]](q, ctx)
     except ChildStartError:
         raise  # the environment's fault: the whole submission is not graded
+    except EnvironmentFault as exc:  # e.g. torch missing: this question only, not graded
+        faults.append(f"{q['id']}: not graded: {exc}")
+        cases = [CaseResult("grader", "error", f"not graded: {exc} (the grading machine's "
+                            "fault, not your submission; the instructor has been told)")]
     except Exception as exc:  # a grader bug must not cost the other questions
         faults.append(f"{q['id']}: {type(exc).__name__}: {exc}")
         cases = [CaseResult("grader", "error",

@@ -14,6 +14,7 @@ from .gradient import check_gradient
 from .manual import check_manual
 from .model import check_model
 from .output import check_output
+from .pytorch import check_pytorch
 from .state import check_state
 from .statistic import check_statistic
 from .training import check_training
@@ -26,6 +27,7 @@ KINDS: dict[str, Callable[[dict, Context], list[CaseResult]]] = {
     "statistic": check_statistic,
     "training": check_training,
     "manual": check_manual,
+    "pytorch": check_pytorch,
 }
 
 __all__ = ["KINDS", "CaseResult", "Context", "failure_from"]
