@@ -22,6 +22,7 @@ NOTEBOOKS = (
     "BatchNormalization.ipynb",
     "Dropout.ipynb",
     "ConvolutionalNetworks.ipynb",
+    "PyTorch.ipynb",
 )
 
 

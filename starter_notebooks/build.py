@@ -30,7 +30,7 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
 NOTEBOOKS = ("TwoLayerNet", "FullyConnectedNets", "BatchNormalization", "Dropout",
-             "ConvolutionalNetworks")
+             "ConvolutionalNetworks", "PyTorch")
 COMMAND = "python starter_notebooks/build.py"
 _MARKER = re.compile(r"^# %%(?: \[(?P<kind>markdown)\])?(?: (?P<key>\w+)=(?P<value>.+))?\s*$")
 _MAGIC = re.compile(r"^# (?P<magic>%(?:load_ext|autoreload|matplotlib)\b.*)$")

@@ -256,7 +256,7 @@ def _training_data(ctx: Context, q: dict) -> dict:
 
 def _accuracy(torch, forward, X, y) -> float:
     with torch.no_grad():
-        scores = forward(torch.as_tensor(X, dtype=torch.float32))
+        scores = forward(torch.as_tensor(np.array(X), dtype=torch.float32))
     return float(np.mean(scores.argmax(dim=1).numpy() == y))
 
 

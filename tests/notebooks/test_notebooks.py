@@ -30,7 +30,7 @@ from grader.generate import render_tree
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "starter_notebooks"
 NOTEBOOKS = ["TwoLayerNet", "FullyConnectedNets", "BatchNormalization", "Dropout",
-             "ConvolutionalNetworks"]
+             "ConvolutionalNetworks", "PyTorch"]
 # The first student function each notebook calls: against the skeleton, it stops there.
 FIRST_STUDENT_CALL = {
     "TwoLayerNet": ("TwoLayerNet.loss", "assignment/classifiers/neural_net.py"),
@@ -38,11 +38,18 @@ FIRST_STUDENT_CALL = {
     "BatchNormalization": ("batchnorm_forward", "assignment/layers.py"),
     "Dropout": ("dropout_forward", "assignment/layers.py"),
     "ConvolutionalNetworks": ("conv_forward_naive", "assignment/layers.py"),
+    "PyTorch": ("flatten", "assignment/pytorch_models.py"),
 }
 CELL_TIMEOUT = 300
 ABSOLUTE_PATH = re.compile(
     r"(?<![\w.~])/(?:home|work|tmp|root|Users|usr|opt|mnt|var|private)/|\b[A-Za-z]:\\\\"
 )
+
+
+def needs_torch(name):
+    """The PyTorch notebook needs the optional extra (pip install -e \".[torch]\")."""
+    if name == "PyTorch" and importlib.util.find_spec("torch") is None:
+        pytest.skip("torch is not installed (the optional extra: pip install -e \".[torch]\")")
 
 
 def load_builder():
@@ -139,6 +146,7 @@ _IMPORT = re.compile(r"^from assignment(?P<module>(?:\.\w+)*) import (?P<names>\
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_name_a_notebook_imports_exists_in_the_package(name):
     """A renamed function must not surface as an ImportError in a student's notebook."""
+    needs_torch(name)
     imported = 0
     for cell in code_cells(read(name)):
         for match in _IMPORT.finditer(cell.source):
@@ -259,6 +267,7 @@ def skeleton(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_against_the_reference_with_every_self_check_passing(name, tmp_path):
+    needs_torch(name)
     nb, error, seconds = execute(name, ROOT / "solutions", tmp_path)
     print(f"{name}: {seconds:.1f} s")
     assert error is None, f"{name} stopped: {error}"
@@ -288,6 +297,7 @@ def test_notebook_runs_against_the_reference_with_every_self_check_passing(name,
 def test_notebook_against_the_skeleton_stops_at_the_first_function_to_write(
     name, skeleton, tmp_path
 ):
+    needs_torch(name)
     function, path = FIRST_STUDENT_CALL[name]
     nb, error, _ = execute(name, skeleton, tmp_path)
     assert error is not None and error.ename == "NotImplementedError"
