@@ -11,6 +11,7 @@ The mistakes the grader can name live in ``grader/hints.json`` (each with its hi
 mutants here too, and their failed case must carry that hint. The others are listed below.
 """
 
+import importlib.util
 import json
 from dataclasses import dataclass
 
@@ -157,6 +158,62 @@ MUTANTS += [
 MUTANTS += [
 ]
 
+# PyTorch (issue 13): each question of the framework notebook loses points on a realistic
+# mistake. Graded only with torch installed (the optional extra); skipped without it.
+TORCH = "pytorch_models.py"
+MUTANTS += [
+    Mutant("pytorch.three_layer_convnet", "flatten-channels-last", TORCH,
+           "return x.reshape(x.shape[0], -1)",
+           "return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)"),
+    Mutant("pytorch.three_layer_convnet", "no-padding-on-the-first-conv", TORCH,
+           "hidden = F.relu(F.conv2d(x, conv_w1, conv_b1, padding=2))",
+           "hidden = F.relu(F.conv2d(x, conv_w1, conv_b1))"),
+    Mutant("pytorch.three_layer_convnet", "second-relu-forgotten", TORCH,
+           "hidden = F.relu(F.conv2d(hidden, conv_w2, conv_b2, padding=1))",
+           "hidden = F.conv2d(hidden, conv_w2, conv_b2, padding=1)"),
+    Mutant("pytorch.three_layer_convnet", "relu-on-the-scores", TORCH,
+           "scores = flatten(hidden).mm(fc_w) + fc_b",
+           "scores = F.relu(flatten(hidden).mm(fc_w) + fc_b)"),
+    Mutant("pytorch.init", "fan-in-of-a-2d-weight-from-its-columns", TORCH,
+           "fan_in = shape[0] if len(shape) == 2 else math.prod(shape[1:])",
+           "fan_in = math.prod(shape[1:])"),
+    Mutant("pytorch.init", "xavier-scale", TORCH,
+           "weight = torch.randn(shape, dtype=DTYPE) * math.sqrt(2.0 / fan_in)",
+           "weight = torch.randn(shape, dtype=DTYPE) * math.sqrt(1.0 / fan_in)"),
+    Mutant("pytorch.init", "requires-grad-forgotten", TORCH,
+           "weight.requires_grad_()", "pass"),
+    Mutant("pytorch.init", "float64-weights", TORCH,
+           "weight = torch.randn(shape, dtype=DTYPE) * math.sqrt(2.0 / fan_in)",
+           "weight = torch.randn(shape, dtype=torch.float64) * math.sqrt(2.0 / fan_in)"),
+    Mutant("pytorch.module", "pytorch-default-init-kept", TORCH,
+           "nn.init.kaiming_normal_(layer.weight)", "pass"),
+    Mutant("pytorch.module", "second-conv-5x5", TORCH,
+           "self.conv2 = nn.Conv2d(channel_1, channel_2, kernel_size=3, padding=1)",
+           "self.conv2 = nn.Conv2d(channel_1, channel_2, kernel_size=5, padding=2)"),
+    Mutant("pytorch.module", "second-relu-forgotten", TORCH,
+           "hidden = F.relu(self.conv2(hidden))", "hidden = self.conv2(hidden)"),
+    Mutant("pytorch.sequential", "momentum-without-nesterov", TORCH,
+           "momentum=0.9, nesterov=True)", "momentum=0.9)"),
+    Mutant("pytorch.sequential", "learning-rate-ignored", TORCH,
+           "lr=learning_rate, momentum=0.9", "lr=1e-2, momentum=0.9"),
+    Mutant("pytorch.sequential", "relu-after-the-first-conv-missing", TORCH,
+           "nn.Conv2d(in_channel, channel_1, kernel_size=5, padding=2),\n        nn.ReLU(),\n",
+           "nn.Conv2d(in_channel, channel_1, kernel_size=5, padding=2),\n"),
+    Mutant("pytorch.train_barebones", "update-rebinds-the-name", TORCH,
+           "weight -= learning_rate * weight.grad",
+           "weight = weight - learning_rate * weight.grad"),
+    Mutant("pytorch.train_barebones", "gradient-ascent", TORCH,
+           "weight -= learning_rate * weight.grad", "weight += learning_rate * weight.grad"),
+    Mutant("pytorch.train_module", "fresh-linear-layer-every-forward", TORCH,
+           "scores = self.fc(flatten(hidden))",
+           "scores = nn.Linear(self.fc.in_features, self.fc.out_features)(flatten(hidden))"),
+    Mutant("pytorch.challenge", "over-the-epoch-budget", TORCH,
+           '"num_epochs": 6,', '"num_epochs": 60,'),
+    Mutant("pytorch.challenge", "learning-rate-far-too-high", TORCH,
+           '"optimizer": {"name": "adam", "lr": 3e-3, "weight_decay": 1e-4},',
+           '"optimizer": {"name": "adam", "lr": 30.0, "weight_decay": 1e-4},'),
+]
+
 # Correct implementations written differently from the reference: each must get full marks.
 CORRECT_VARIANTS = [
     (Mutant("fc.relu_backward", "np-where", LAYERS,
@@ -172,6 +229,13 @@ CORRECT_VARIANTS = [
 ]
 
 
+def _torch_marks(question: str) -> list:
+    """PyTorch questions need the optional extra; without it they are skipped, saying why."""
+    if question.startswith("pytorch.") and importlib.util.find_spec("torch") is None:
+        return [pytest.mark.skip(reason='torch is not installed (pip install -e ".[torch]")')]
+    return []
+
+
 def _grade_mutant(m: Mutant, reference_submission, mutate, tmp_path) -> dict:
     submission = mutate(reference_submission, tmp_path / "mutant", m.relpath, m.old, m.new)
     results = pipeline.grade(submission=submission, only=[m.question])
@@ -185,7 +249,9 @@ def _graded_question_ids() -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mutant", [pytest.param(m, id=f"{m.question}-{m.slug}") for m in MUTANTS])
+@pytest.mark.parametrize("mutant", [pytest.param(m, id=f"{m.question}-{m.slug}",
+                                                   marks=_torch_marks(m.question))
+                                      for m in MUTANTS])
 def test_question_loses_points_on_a_realistic_mistake(
     mutant, reference_submission, mutate, tmp_path
 ):
