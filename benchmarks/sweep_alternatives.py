@@ -130,7 +130,7 @@ def main(argv=None) -> int:
             for n, (kind, name, seed, graded) in enumerate(
                     pool.imap_unordered(_grade, jobs, chunksize=1), start=1):
                 rows += [(kind, name, seed, *row) for row in graded]
-                if n % 50 == 0:
+                if n % 500 == 0:
                     print(f"  {n}/{len(jobs)} ({time.time() - start:.0f} s)", flush=True)
         elapsed = time.time() - start
 

@@ -65,6 +65,8 @@ class Alternative:
     - edits: Region and TextEdit changes applied to a copy of the reference submission
     - xfail: why the current grader is known to take points from it (issue 10), or None
     - xfail_on: the questions that defect affects (all of ``questions`` when empty)
+    - note: the grader defect of issue 10 this answer exercised when it was written (fixed
+      since: it must keep full marks)
     - tags: "one-mistake" for an answer wrong in one question that must keep full marks on
       the questions it names, whose own code is right (a mistake is charged once)
     """
@@ -74,6 +76,7 @@ class Alternative:
     edits: tuple
     xfail: str | None = None
     xfail_on: tuple[str, ...] = field(default=())
+    note: str = ""
     tags: tuple[str, ...] = field(default=())
 
     @property
@@ -87,7 +90,8 @@ class Alternative:
         return None
 
 
-TRAINING_QUESTIONS = ("twolayer.train", "fc.overfit", "fc.good_model", "conv.overfit")
+TRAINING_QUESTIONS = ("twolayer.train", "fc.overfit", "fc.good_model", "conv.overfit",
+                      "pytorch.train_barebones", "pytorch.train_module", "pytorch.challenge")
 
 
 def _indent(code: str, indent: str) -> list[str]:
@@ -129,9 +133,10 @@ def build(alternative: Alternative, reference: Path, dest: Path) -> Path:
 
 
 def all_alternatives() -> list[Alternative]:
-    from . import alt_layers, alt_models, alt_optim
+    from . import alt_layers, alt_models, alt_optim, alt_pytorch
 
-    alts = [*alt_layers.ALTERNATIVES, *alt_optim.ALTERNATIVES, *alt_models.ALTERNATIVES]
+    alts = [*alt_layers.ALTERNATIVES, *alt_optim.ALTERNATIVES, *alt_models.ALTERNATIVES,
+            *alt_pytorch.ALTERNATIVES]
     names = [a.name for a in alts]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -16,10 +16,9 @@ NO_SEED_KWARG = (
 ALTERNATIVES: list[Alternative] = []
 
 
-def alt(slug, questions, *edits, xfail=None, xfail_on=()):
-    ALTERNATIVES.append(
-        Alternative(slug, tuple(questions), tuple(edits), xfail=xfail, xfail_on=tuple(xfail_on))
-    )
+def alt(slug, questions, *edits, xfail=None, xfail_on=(), note=""):
+    ALTERNATIVES.append(Alternative(slug, tuple(questions), tuple(edits), xfail=xfail,
+                                    xfail_on=tuple(xfail_on), note=note))
 
 
 def W(function, code, index=0):  # noqa: N802
@@ -153,7 +152,7 @@ alt("course-signature-without-seed", ["twolayer.train"],
         X_batch = X[sample_indices]
         y_batch = y[sample_indices]
     """),
-    xfail=NO_SEED_KWARG)
+    note=NO_SEED_KWARG)
 
 # --- fully-connected nets -----------------------------------------------------------------------
 alt("separate-layer-calls-normal-init", ["fc.two_layer_net"],
@@ -542,7 +541,7 @@ ALTERNATIVES.append(Alternative(
                 self.params[f"gamma{layer}"] = np.ones(dims[layer])
                 self.params[f"beta{layer}"] = np.zeros(dims[layer])
     """),),
-    xfail=CHARGED_TWICE, tags=("one-mistake",)))
+    note=CHARGED_TWICE, tags=("one-mistake",)))
 ALTERNATIVES.append(Alternative(
     "biases-as-rows-train-fine", ("conv.overfit",),
     (C("ThreeLayerConvNet.__init__", """
@@ -556,7 +555,7 @@ ALTERNATIVES.append(Alternative(
         self.params["W3"] = weight_scale * np.random.randn(hidden_dim, num_classes)
         self.params["b3"] = np.zeros((1, num_classes))
     """),),
-    xfail=CHARGED_TWICE, tags=("one-mistake",)))
+    note=CHARGED_TWICE, tags=("one-mistake",)))
 
 # The layers reached through the module, caches kept on the model, L2 through np.linalg.norm.
 alt("module-attribute-calls-caches-on-self", FC_ALL,

@@ -18,12 +18,10 @@ ADAM_USERS = ("fc.good_model", "conv.overfit")
 ALTERNATIVES: list[Alternative] = []
 
 
-def alt(slug, questions, code, xfail=None, function=None):
-    function = function or questions[0].split(".")[1]
+def alt(slug, questions, code, note=""):
+    function = questions[0].split(".")[1]
     edits = (Region(OPTIM, function, code),)
-    # The defect shows on the update-rule question's multi-step cases.
-    ALTERNATIVES.append(Alternative(slug, tuple(questions), edits, xfail=xfail,
-                                    xfail_on=tuple(questions[:1])))
+    ALTERNATIVES.append(Alternative(slug, tuple(questions), edits, note=note))
 
 
 # --- SGD with momentum --------------------------------------------------------------------------
@@ -33,7 +31,7 @@ alt("w-and-velocity-in-place", ["fc.sgd_momentum"], """
     v -= config["learning_rate"] * dw
     w += v
     next_w = w
-""", xfail=IN_PLACE)
+""", note=IN_PLACE)
 alt("config-assigned-first", ["fc.sgd_momentum"], """
     config["velocity"] = config["momentum"] * config["velocity"] - config["learning_rate"] * dw
     next_w = w + config["velocity"]
@@ -43,7 +41,7 @@ alt("velocity-in-place-copy-of-w", ["fc.sgd_momentum"], """
     config["velocity"] -= config["learning_rate"] * dw
     next_w = w.copy()
     next_w += config["velocity"]
-""", xfail=IN_PLACE)
+""", note=IN_PLACE)
 alt("get-locals-and-store", ["fc.sgd_momentum"], """
     mu = config.get("momentum")
     lr = config.get("learning_rate")
@@ -66,7 +64,7 @@ alt("w-and-cache-in-place", ["fc.rmsprop"], """
     cache += (1 - config["decay_rate"]) * dw * dw
     w -= config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"])
     next_w = w
-""", xfail=IN_PLACE)
+""", note=IN_PLACE)
 alt("config-assigned-first", ["fc.rmsprop"], """
     config["cache"] = config["decay_rate"] * config["cache"] + (1 - config["decay_rate"]) * (dw**2)
     next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
@@ -82,7 +80,7 @@ alt("cache-in-place-new-w", ["fc.rmsprop"], """
     config["cache"] *= config["decay_rate"]
     config["cache"] += (1 - config["decay_rate"]) * dw**2
     next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
-""", xfail=IN_PLACE)
+""", note=IN_PLACE)
 
 # --- Adam ---------------------------------------------------------------------------------------
 alt("everything-in-place", ["fc.adam", *ADAM_USERS], """
@@ -95,7 +93,7 @@ alt("everything-in-place", ["fc.adam", *ADAM_USERS], """
     vt = config["v"] / (1 - config["beta2"] ** config["t"])
     w -= config["learning_rate"] * mt / (np.sqrt(vt) + config["epsilon"])
     next_w = w
-""", xfail=IN_PLACE)
+""", note=IN_PLACE)
 alt("config-keys-throughout", ["fc.adam", *ADAM_USERS], """
     config["t"] = config["t"] + 1
     config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
@@ -116,7 +114,7 @@ alt("state-in-place-new-w", ["fc.adam", *ADAM_USERS], """
     m_unbiased = m / (1 - b1**t)
     v_unbiased = v / (1 - b2**t)
     next_w = w - config["learning_rate"] * m_unbiased / (np.sqrt(v_unbiased) + config["epsilon"])
-""", xfail=IN_PLACE)
+""", note=IN_PLACE)
 alt("locals-then-store", ["fc.adam", *ADAM_USERS], """
     lr, eps = config["learning_rate"], config["epsilon"]
     beta1, beta2 = config["beta1"], config["beta2"]

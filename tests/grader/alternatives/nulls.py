@@ -168,6 +168,36 @@ NULL_BODIES = {
         CNN_SHAPES.replace("EXTRA", "[(hidden_dim, hidden_dim), (hidden_dim, num_classes)]")),
     (CNN, "FourLayerConvNet.loss", 0): _arrays(scores=("(X.shape[0], b4.shape[0])", None)),
     (CNN, "FourLayerConvNet.loss", 1): _grads_like_params(),
+    # --- pytorch_models.py (issue 13) -----------------------------------------------------------
+    (TORCH, "flatten", 0): _per_variant("return torch.zeros(x.shape[0], 1)",
+                                        "return torch.ones(x.shape[0], 1)", "return x"),
+    (TORCH, "three_layer_convnet", 0): _per_variant(
+        "scores = torch.zeros(x.shape[0], fc_b.shape[0])",
+        "scores = torch.ones(x.shape[0], fc_b.shape[0])", "scores = x"),
+    (TORCH, "random_weight", 0): _per_variant(
+        "return torch.zeros(shape, requires_grad=True)",
+        "return torch.ones(shape, requires_grad=True)", "return shape"),
+    (TORCH, "zero_weight", 0): _per_variant(
+        "return torch.zeros(shape)", "return torch.ones(shape, requires_grad=True)",
+        "return shape"),
+    (TORCH, "three_layer_convnet_init", 0): _per_variant(
+        "return []", "return [torch.ones(1)]", "return [in_channel]"),
+    (TORCH, "sgd_step", 0): _same("pass"),
+    (TORCH, "ThreeLayerConvNet.__init__", 0): _same("pass"),
+    (TORCH, "ThreeLayerConvNet.forward", 0): _per_variant(
+        "scores = torch.zeros(x.shape[0], 10)", "scores = torch.ones(x.shape[0], 10)",
+        "scores = x"),
+    (TORCH, "sequential_model", 0): _per_variant(
+        "return nn.Sequential()", "return nn.Sequential(nn.Flatten())", "return nn.Identity()"),
+    (TORCH, "sequential_optimizer", 0): _per_variant(
+        "return torch.optim.SGD(params, lr=0.0)", "return torch.optim.SGD(params, lr=1.0)",
+        "return torch.optim.SGD(params, lr=learning_rate)"),
+    (TORCH, "challenge", 0): _per_variant(
+        "return {}",
+        'return {"layers": [["linear", 10]], "optimizer": {"name": "sgd", "lr": 0.0}, '
+        '"num_epochs": 1, "batch_size": 64}',
+        'return {"layers": [], "optimizer": {"name": "sgd"}, "num_epochs": 1, '
+        '"batch_size": 64}'),
 }
 
 # The test-mode branches: identity there and zeros elsewhere is the "mixed" variant.
@@ -228,20 +258,27 @@ QUESTION_REGIONS = {
     "conv.groupnorm_forward": _function(LAYERS, "spatial_groupnorm_forward"),
     "conv.groupnorm_backward": _function(LAYERS, "spatial_groupnorm_backward"),
     "conv.image_filters": _function(FILTERS, "image_filters"),
+    "pytorch.three_layer_convnet": _function(TORCH, "flatten")
+    + _function(TORCH, "three_layer_convnet"),
+    "pytorch.init": _function(TORCH, "random_weight") + _function(TORCH, "zero_weight")
+    + _function(TORCH, "three_layer_convnet_init"),
+    "pytorch.module": _function(TORCH, "ThreeLayerConvNet.__init__")
+    + _function(TORCH, "ThreeLayerConvNet.forward"),
+    "pytorch.sequential": _function(TORCH, "sequential_model")
+    + _function(TORCH, "sequential_optimizer"),
+    "pytorch.train_barebones": _function(TORCH, "three_layer_convnet_init")
+    + _function(TORCH, "sgd_step"),
+    "pytorch.train_module": _function(TORCH, "ThreeLayerConvNet.__init__")
+    + _function(TORCH, "ThreeLayerConvNet.forward"),
+    "pytorch.challenge": _function(TORCH, "challenge"),
 }
 
 
-# Null answers the current grader still gives points to (issue 10, class 5): (whole
-# submission null or only the question's regions, variant, question) -> why.
-TEST_MODE_ALONE = "the test-mode case alone is passed by the identity"
-KNOWN_POINTS = {
-    ("question", "identity", "dropout.forward"): TEST_MODE_ALONE,
-    ("question", "identity", "dropout.backward"): TEST_MODE_ALONE,
-    ("whole", "identity", "dropout.forward"): TEST_MODE_ALONE,
-    ("whole", "identity", "dropout.backward"): TEST_MODE_ALONE,
-    ("whole", "zeros", "dropout.backward"): "the backward is judged only against the "
-    "student's own forward, which an all-zero forward and backward satisfy",
-}
+# Null answers the grader is known to give points to: (whole submission null or only the
+# question's regions, variant, question) -> why. Before 4b6ebb4 (issue 10, class 5) these were
+# dropout.forward and dropout.backward with the identity (a test-mode case passed alone) and
+# dropout.backward with an all-zero forward and backward (judged only against each other).
+KNOWN_POINTS: dict[tuple[str, str, str], str] = {}
 
 
 def edits(keys, variant: str) -> list[Region]:
