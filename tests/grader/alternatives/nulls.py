@@ -26,6 +26,8 @@ from pathlib import Path
 
 from . import CNN, FC_NET, FILTERS, LAYERS, OPTIM, WORKBOOK, Region, apply_edits
 
+TORCH = "pytorch_models.py"
+
 VARIANTS = ("zeros", "ones", "identity", "mixed")
 _BASE_VARIANTS = ("zeros", "ones", "identity")
 
