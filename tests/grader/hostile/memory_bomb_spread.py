@@ -41,11 +41,11 @@ def affine_forward(x, w, b):
     except BlockingIOError:
         held = 0
     alive = 0
-    for pid in children:
+    for pid in children:  # a killed child is a zombie until reaped: reap it, do not count it
         try:
-            os.kill(pid, 0)
-            alive += 1
-        except OSError:
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                alive += 1
+        except ChildProcessError:
             pass
     holding = min(held, alive)
     raise RuntimeError(f"held {128 * holding} MB")
