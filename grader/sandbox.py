@@ -339,16 +339,6 @@ def protect(paths: list[str]) -> list[str]:
     return changed
 
 
-def writable_by_child_user(account: Account, path: Path) -> bool:
-    """Whether the sandbox user could create or replace files in ``path`` (e.g. the results)."""
-    st = os.stat(path)
-    if st.st_uid == account.uid:
-        return True
-    if st.st_gid == account.gid and st.st_mode & 0o020:
-        return True
-    return bool(st.st_mode & 0o002) and not st.st_mode & stat.S_ISVTX
-
-
 def _allowed_beneath(path: Path, hidden: list[Path]) -> list[str]:
     """``path``, or its entries one level at a time, leaving out every hidden location: Landlock
     only grants access beneath a path, it cannot carve a hole under a granted one."""

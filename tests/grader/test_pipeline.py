@@ -252,3 +252,18 @@ def test_an_unknown_question_is_a_usage_error_that_lists_the_valid_ones(capsys, 
     assert "usage:" in err and "no question matches 'fc.a'" in err
     assert "fc.affine_forward" in err and "prefixes: " in err
     assert "grader fault" not in err
+
+
+def test_batch_summary_tells_the_instructor_about_reduced_isolation(reference_results):
+    from grader import batch
+
+    reduced = json.loads(json.dumps(reference_results))
+    reduced["isolation"] = {"sandbox": "layered", "reduced": True, "note": "isolation reduced: X"}
+    full = json.loads(json.dumps(reference_results))
+    full["isolation"] = {"sandbox": "bubblewrap", "reduced": False, "note": "bubblewrap: Y"}
+    questions = catalog.load_catalog()["questions"]
+    summary = batch.summarize({"a": reduced, "b": full, "c": reduced}, questions)
+    assert summary["isolation"]["reduced"] == 2
+    text = batch.summary_text(summary)
+    assert "REDUCED isolation (2 submissions): isolation reduced: X" in text
+    assert "isolation (1 submissions): bubblewrap: Y" in text
