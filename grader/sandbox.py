@@ -122,7 +122,8 @@ def describe(
     """The isolation a run had. Without bubblewrap, ``confinement`` is what the child reported in
     its handshake (layers applied and unavailable), ``account`` the user it ran as (root only),
     ``exposed`` the secret paths that user could still read, ``cgroups`` which bounds were made."""
-    cgroups = cgroups if cgroups is not None else {"pids": pids_cgroup_parent() is not None}
+    if cgroups is None:  # not measured by a child start: what could be made here
+        cgroups = {name: cgroup_parent(name) is not None for name in ("pids", "memory")}
     processes = (
         "processes bounded by a pids cgroup"
         if cgroups.get("pids")
@@ -139,6 +140,7 @@ def describe(
         layers = (
             _layer("bubblewrap", True, "no network, read-only runtime, private /tmp, own PID "
                    "namespace, no view of the grader or the solutions"),
+            _layer("memory_cgroup", bool(cgroups.get("memory")), memory),
             _layer("pids_cgroup", bool(cgroups.get("pids")), processes),
             _layer("rlimits", True, "memory, CPU, processes, file size, open files"),
         )
@@ -146,7 +148,8 @@ def describe(
             "bubblewrap",
             False,
             "student code ran under bubblewrap: no network, read-only runtime, "
-            "private /tmp, own PID namespace, no view of the grader or the solutions; " + processes,
+            "private /tmp, own PID namespace, no view of the grader or the solutions; "
+            + processes + "; " + memory,
             layers,
         )
     confinement = confinement or {}
