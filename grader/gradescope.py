@@ -91,6 +91,23 @@ python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m grader.gradescope --self-test
 """
 
+# Added to setup.sh only when a selected question needs PyTorch (issue 13): the CPU build from
+# PyTorch's own index (PyPI's default torch wheel carries CUDA, gigabytes Gradescope never uses).
+TORCH_REQUIREMENT = "torch==2.13.0"
+TORCH_SETUP = (
+    '"$ROOT/venv/bin/python" -m pip install --index-url https://download.pytorch.org/whl/cpu '
+    f'"{TORCH_REQUIREMENT}"\n'
+)
+_INSTALL_LINE = '"$ROOT/venv/bin/python" -m pip install "$ROOT/source/scratchnet"\n'
+
+
+def setup_script(questions: list[dict]) -> str:
+    """setup.sh for these questions: with torch's CPU build when one of them needs it."""
+    if any(q["kind"] == "pytorch" for q in questions):
+        return SETUP_SH.replace(_INSTALL_LINE, TORCH_SETUP + _INSTALL_LINE)
+    return SETUP_SH
+
+
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: grade $ROOT/submission into
@@ -144,7 +161,7 @@ def build_bundle(
     """
     from . import catalog
 
-    catalog.select(catalog.load_catalog(), only)  # refuse a bundle that cannot grade
+    questions = catalog.select(catalog.load_catalog(), only)  # refuse one that cannot grade
     files = source_files()
     if "README.md" not in files:  # pyproject.toml names it; the build needs one
         readme = b"# scratchnet\n\nBundled for Gradescope by `grade gradescope-bundle`.\n"
@@ -155,7 +172,7 @@ def build_bundle(
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
     with zipfile.ZipFile(tmp, "w") as archive:
-        _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
+        _add(archive, "setup.sh", setup_script(questions).encode(), executable=True)
         _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
         _add(archive, CONFIG_NAME, (json.dumps(config, indent=2) + "\n").encode())
         if readme is not None:

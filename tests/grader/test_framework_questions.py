@@ -1,0 +1,65 @@
+"""The framework notebook's questions (issue 13: PyTorch): full marks for the reference, not
+implemented for the skeleton, and never a student's 0 when the grading machine lacks torch."""
+
+import importlib.util
+
+import pytest
+
+from grader import catalog, gradescope, pipeline, report
+from grader.checks import pytorch as torch_checks
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+needs_torch = pytest.mark.skipif(not HAS_TORCH, reason='torch is not installed (".[torch]")')
+
+
+def _framework_ids():
+    return [q["id"] for q in catalog.load_catalog()["questions"] if q["notebook"] == "PyTorch"]
+
+
+def test_the_framework_questions_are_worth_ten_points():
+    questions = [q for q in catalog.load_catalog()["questions"] if q["notebook"] == "PyTorch"]
+    assert sum(q["points"] for q in questions) == 10
+    assert {q["kind"] for q in questions} == {"pytorch", "manual"}
+
+
+@needs_torch
+@pytest.mark.slow
+def test_reference_full_marks_and_skeleton_not_implemented(reference_submission,
+                                                           skeleton_submission):
+    ref = pipeline.grade(submission=reference_submission, only=["pytorch"], seed=3)
+    report.validate(ref)
+    assert {q["id"]: q["status"] for q in ref["questions"]} == {
+        qid: "manual" if qid.endswith("inline_questions") else "passed"
+        for qid in _framework_ids()}
+    assert ref["total"] == ref["max_score"] == 10
+    skel = pipeline.grade(submission=skeleton_submission, only=["pytorch"])
+    for q in skel["questions"]:
+        if q["kind"] != "manual":
+            assert q["status"] == "not_implemented", (q["id"], q["feedback"])
+    assert skel["total"] == 0
+
+
+def test_without_torch_the_framework_questions_are_not_graded_and_the_rest_is(
+        reference_submission, monkeypatch):
+    def missing():
+        raise torch_checks.EnvironmentFault("PyTorch is not installed on the grading machine")
+
+    monkeypatch.setattr(torch_checks, "_torch", missing)
+    results = pipeline.grade(submission=reference_submission,
+                             only=["fc.relu_forward", "pytorch.init", "pytorch.challenge"])
+    report.validate(results)
+    by_id = {q["id"]: q for q in results["questions"]}
+    assert by_id["fc.relu_forward"]["status"] == "passed"
+    for qid in ("pytorch.init", "pytorch.challenge"):
+        assert by_id[qid]["status"] == "error"
+        assert "not graded: PyTorch is not installed" in by_id[qid]["feedback"]
+        assert "not your submission" in by_id[qid]["feedback"]
+    assert len(results["grader_faults"]) == 2
+
+
+def test_gradescope_setup_installs_torch_only_for_framework_questions():
+    questions = catalog.load_catalog()["questions"]
+    numpy_only = [q for q in questions if q["notebook"] != "PyTorch"]
+    assert gradescope.TORCH_REQUIREMENT in gradescope.setup_script(questions)
+    assert "download.pytorch.org/whl/cpu" in gradescope.setup_script(questions)
+    assert "torch" not in gradescope.setup_script(numpy_only)
