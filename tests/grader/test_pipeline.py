@@ -1,11 +1,20 @@
 """End to end: does `grade` give the reference full marks, the skeleton zero, and stay stable?"""
 
+import importlib.util
 import json
 
 import pytest
 
 from grader import catalog, cli, pipeline, report
 from grader.reference import zip_submission
+
+# Without the optional torch extra the PyTorch questions (10 points) are not graded: the
+# environment's fault, reported as such; the rest must still grade as usual.
+NO_TORCH = importlib.util.find_spec("torch") is None
+
+
+def _torch_missing_for(q):
+    return NO_TORCH and q["notebook"] == "PyTorch" and q["kind"] != "manual"
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +36,10 @@ def test_default_points_add_up_to_100():
 def test_reference_submission_scores_full_marks_on_every_question(reference_results):
     report.validate(reference_results)
     not_passed = {q["id"]: q["feedback"] for q in reference_results["questions"]
-                  if q["status"] not in ("passed", "manual")}
+                  if q["status"] not in ("passed", "manual") and not _torch_missing_for(q)}
     assert not_passed == {}
-    assert reference_results["total"] == reference_results["max_score"] == 100
+    assert reference_results["max_score"] == 100
+    assert reference_results["total"] == (90 if NO_TORCH else 100)
 
 
 @pytest.mark.slow
@@ -37,7 +47,7 @@ def test_skeleton_scores_zero_and_every_question_says_not_implemented(skeleton_r
     report.validate(skeleton_results)
     assert skeleton_results["total"] == 0
     for q in skeleton_results["questions"]:
-        if q["kind"] == "manual":
+        if q["kind"] == "manual" or _torch_missing_for(q):
             continue
         assert q["status"] == "not_implemented", (q["id"], q["feedback"])
         assert "Traceback" not in q["feedback"]
