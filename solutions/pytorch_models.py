@@ -187,7 +187,7 @@ def sequential_model(in_channel, channel_1, channel_2, num_classes, image_size=(
     height, width = image_size
     # TODO: Return the nn.Sequential of the six layers above.
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-    return nn.Sequential(
+    model = nn.Sequential(
         nn.Conv2d(in_channel, channel_1, kernel_size=5, padding=2),
         nn.ReLU(),
         nn.Conv2d(channel_1, channel_2, kernel_size=3, padding=1),
@@ -195,6 +195,7 @@ def sequential_model(in_channel, channel_1, channel_2, num_classes, image_size=(
         nn.Flatten(),
         nn.Linear(channel_2 * height * width, num_classes),
     )
+    return model
     # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
 
 
