@@ -10,6 +10,7 @@ grades all of them at 20 seeds.
 """
 
 import ast
+import importlib.util
 
 import pytest
 
@@ -25,6 +26,8 @@ from tests.grader.alternatives import (
 )
 
 ALTERNATIVES = all_alternatives()
+NO_TORCH = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                              reason="torch is not installed (the pytorch extra)")
 # Questions with randomness, state or training: at least four alternatives each.
 NEEDS_FOUR = [
     "dropout.forward", "dropout.backward", "dropout.fc_net", "bn.forward",
@@ -80,6 +83,8 @@ def _alternative_params():
             marks = []
             if question in TRAINING_QUESTIONS:
                 marks.append(pytest.mark.slow)
+            if question.startswith("pytorch."):
+                marks.append(NO_TORCH)
             if alt.known_defect(question):
                 marks.append(pytest.mark.xfail(strict=False, reason=alt.known_defect(question)))
             params.append(pytest.param(alt, question, seed, marks=marks,
@@ -119,6 +124,8 @@ def _null_params():
             marks = [pytest.mark.xfail(strict=False, reason=f"issue 10: {why}")] if why else []
             if question in TRAINING_QUESTIONS:
                 marks.append(pytest.mark.slow)
+            if question.startswith("pytorch."):
+                marks.append(NO_TORCH)
             params.append(pytest.param(question, variant, marks=marks,
                                        id=f"{question}-null-{variant}"))
     return params
