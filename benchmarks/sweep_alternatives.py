@@ -147,20 +147,22 @@ def main(argv=None) -> int:
 
     totals = defaultdict(lambda: [0, 0, 0])  # kind -> entries x questions, all seeds right, runs
     failures = []
-    print(f"\n{'entry':<66} {'question':<24} {'right':>7}  first problem")
+    width = max([len(name) for _, name, _ in table] + [5])
+    qwidth = max([len(qid) for _, _, qid in table] + [8])
+    print(f"\n{'entry':<{width}} {'question':<{qwidth}} {'right':>7}  first problem")
     for (kind, name, qid), cell in sorted(table.items()):
         totals[kind][0] += 1
         totals[kind][2] += cell["runs"]
         if not cell["bad"]:
             totals[kind][1] += 1
             if kind == "alternative":
-                print(f"{name:<66} {qid:<24} {cell['ok']:>3}/{cell['runs']:<3}")
+                print(f"{name:<{width}} {qid:<{qwidth}} {cell['ok']:>3}/{cell['runs']:<3}")
             continue
         seed, score, max_score, status, feedback = cell["bad"][0]
         known = known_defects.get(name, {}).get(qid)
         tag = "known, " if known else ""
         first = f"[{tag}seed {seed}: {score:g}/{max_score:g} {status}] {feedback!s}"
-        print(f"{name:<66} {qid:<24} {cell['ok']:>3}/{cell['runs']:<3}  "
+        print(f"{name:<{width}} {qid:<{qwidth}} {cell['ok']:>3}/{cell['runs']:<3}  "
               f"{' '.join(first.split())[:300]}")
         if not (known and args.allow_xfail):
             failures.append((kind, name, qid))

@@ -18,6 +18,7 @@ few course-style answers that need it (a ``train`` with the course's own signatu
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 from dataclasses import dataclass, field
@@ -54,6 +55,14 @@ class TextEdit:
     relpath: str
     old: str
     new: str
+
+
+@dataclass(frozen=True)
+class Hyperparams:
+    """The submission's declared hyperparameters (``hyperparams.json``) replaced by ``declared``:
+    a student's own choice of model and update rule for the "train a good model" question."""
+
+    declared: dict
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,9 @@ def apply_edits(source_root: Path, dest: Path, edits) -> Path:
     """Copy the submission folder ``source_root`` to ``dest`` and apply ``edits`` to the copy."""
     shutil.copytree(source_root, dest)
     for edit in edits:
+        if isinstance(edit, Hyperparams):
+            (dest / "hyperparams.json").write_text(json.dumps(edit.declared, indent=1))
+            continue
         path = dest / "assignment" / edit.relpath
         text = path.read_text(encoding="utf-8")
         if isinstance(edit, TextEdit):

@@ -677,3 +677,50 @@ alt("params-read-directly-reg-over-keys", CONV3,
         for k in weight_names:
             grads[k] += self.reg * self.params[k]
     """, index=1))
+
+# --- declared hyperparameters: other models and update rules for fc.good_model ------------------
+# Each set reaches the bar with the reference code; the alternatives of the other modules then
+# train in it (their own update rule, dropout and normalisation), chosen by the student.
+from . import Hyperparams, alt_layers, alt_optim  # noqa: E402
+
+LAYERNORM_RMSPROP = Hyperparams({
+    "model": {"hidden_dims": [100, 100], "normalization": "layernorm", "reg": 0.001,
+              "weight_scale": 0.05},
+    "solver": {"update_rule": "rmsprop", "learning_rate": 0.001, "lr_decay": 0.95,
+               "num_epochs": 10, "batch_size": 100},
+})
+MOMENTUM_DROPOUT = Hyperparams({
+    "model": {"hidden_dims": [100, 100], "dropout": 0.9, "reg": 0.0005, "weight_scale": 0.1},
+    "solver": {"update_rule": "sgd_momentum", "learning_rate": 0.05, "lr_decay": 0.95,
+               "num_epochs": 12, "batch_size": 100},
+})
+BATCHNORM_DROPOUT_ADAM = Hyperparams({
+    "model": {"hidden_dims": [100, 100], "normalization": "batchnorm", "dropout": 0.9,
+              "reg": 0.001, "weight_scale": 0.05},
+    "solver": {"update_rule": "adam", "learning_rate": 0.002, "lr_decay": 0.95,
+               "num_epochs": 10, "batch_size": 100},
+})
+
+
+def _edits_of(alternatives, name):
+    (found,) = [a for a in alternatives if a.name == name]
+    return found.edits
+
+
+alt("declared-layernorm-rmsprop", ["fc.good_model"], LAYERNORM_RMSPROP)
+alt("declared-momentum-dropout", ["fc.good_model"], MOMENTUM_DROPOUT)
+alt("declared-batchnorm-dropout-adam", ["fc.good_model"], BATCHNORM_DROPOUT_ADAM)
+alt("declared-layernorm-rmsprop-in-place-transposed-layernorm", ["fc.good_model"],
+    LAYERNORM_RMSPROP,
+    *_edits_of(alt_optim.ALTERNATIVES, "fc.rmsprop:w-and-cache-in-place"),
+    *_edits_of(alt_layers.ALTERNATIVES, "bn.layernorm_forward:transposed-batchnorm"))
+alt("declared-momentum-in-place-course-dropout", ["fc.good_model"],
+    MOMENTUM_DROPOUT,
+    *_edits_of(alt_optim.ALTERNATIVES, "fc.sgd_momentum:w-and-velocity-in-place"),
+    *_edits_of(alt_layers.ALTERNATIVES, "dropout.forward:global-np-random-seeded-scaled-mask"))
+alt("declared-adam-in-place-binomial-dropout-graph-batchnorm", ["fc.good_model"],
+    BATCHNORM_DROPOUT_ADAM,
+    *_edits_of(alt_optim.ALTERNATIVES, "fc.adam:everything-in-place"),
+    *_edits_of(alt_layers.ALTERNATIVES, "dropout.forward:binomial-boolean-mask"),
+    *_edits_of(alt_layers.ALTERNATIVES, "bn.forward:graph-steps-dict-cache"),
+    *_edits_of(ALTERNATIVES, "fc.fc_net:caches-in-lists-layer-by-layer"))
