@@ -30,6 +30,7 @@ from .. import compare as cmp
 from .base import Case, CaseResult, Context, failure_from, run_cases
 
 DEFAULT_TOL = 1e-5
+MAX_LAYERS = 64  # Part V declarations
 INIT_STD_TOL = 0.12  # relative, on thousands of values: a wrong fan-in is off by 2x or more
 
 
@@ -347,14 +348,22 @@ def _validate_declared(declared, q, torch, pm):
         return f"batch_size must be an integer from 1 to {budget['max_batch_size']}", None
     if not isinstance(declared["optimizer"], dict):
         return "the optimizer must be a dict", None
+    layers = declared["layers"]
+    if not isinstance(layers, list) or len(layers) > MAX_LAYERS:
+        return f"the layers must be a list of at most {MAX_LAYERS} declarations", None
     try:
-        model = pm.build_challenge_model(declared["layers"], *q["init_args"])
+        # Counted first on the meta device (no memory): a declaration of a billion weights
+        # must not allocate them in the grader.
+        with torch.device("meta"):
+            count = sum(p.numel() for p in pm.build_challenge_model(layers, *q["init_args"])
+                        .parameters())
+        if count > budget["max_parameters"]:
+            return (f"{count} parameters, more than the budget of {budget['max_parameters']}",
+                    None)
+        model = pm.build_challenge_model(layers, *q["init_args"])
         pm.build_optimizer(declared["optimizer"], model.parameters())
-    except (ValueError, TypeError, RuntimeError) as exc:
+    except (ValueError, TypeError, RuntimeError, OverflowError) as exc:
         return f"the declaration is not valid: {exc}", None
-    count = sum(p.numel() for p in model.parameters())
-    if count > budget["max_parameters"]:
-        return f"{count} parameters, more than the budget of {budget['max_parameters']}", None
     with torch.no_grad():
         model.eval()
         shape = model(torch.zeros((2, *q["input_shape"]))).shape

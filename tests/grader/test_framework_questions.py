@@ -63,3 +63,25 @@ def test_gradescope_setup_installs_torch_only_for_framework_questions():
     assert gradescope.TORCH_REQUIREMENT in gradescope.setup_script(questions)
     assert "download.pytorch.org/whl/cpu" in gradescope.setup_script(questions)
     assert "torch" not in gradescope.setup_script(numpy_only)
+
+
+@needs_torch
+@pytest.mark.parametrize("layers, problem", [
+    ([["linear", 10**9], ["linear", 10]], "more than the budget"),
+    ([["conv", 10**12, 3], ["linear", 10]], "more than the budget"),
+    ([["conv", 8, 3], ["linear", 11]], "expected (10,)"),
+    ([["conv", 8, 99], ["linear", 10]], "shrank to nothing"),
+    ([["softmax"], ["linear", 10]], "not valid"),
+    ([["relu"]] * 100, "at most"),
+])
+def test_a_part_v_declaration_outside_the_contract_is_refused_before_training(layers, problem):
+    import torch
+
+    from solutions import pytorch_models as pm
+
+    (q,) = [q for q in catalog.load_catalog()["questions"] if q["id"] == "pytorch.challenge"]
+    declared = {"layers": layers, "optimizer": {"name": "sgd", "lr": 0.1}, "num_epochs": 1,
+                "batch_size": 8}
+    found, model = torch_checks._validate_declared(declared, q, torch, pm)
+    assert model is None and problem in found
+    assert torch_checks._validate_declared(pm.challenge(), q, torch, pm)[0] is None
