@@ -70,7 +70,7 @@ def test_gradescope_setup_installs_torch_only_for_framework_questions():
     ([["linear", 10**9], ["linear", 10]], "more than the budget"),
     ([["conv", 10**12, 3], ["linear", 10]], "more than the budget"),
     ([["conv", 8, 3], ["linear", 11]], "expected (10,)"),
-    ([["conv", 8, 99], ["linear", 10]], "shrank to nothing"),
+    ([["conv", 8, 3], ["maxpool", 16], ["linear", 10]], "shrank to nothing"),
     ([["softmax"], ["linear", 10]], "not valid"),
     ([["relu"]] * 100, "at most"),
 ])
