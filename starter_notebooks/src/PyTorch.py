@@ -22,8 +22,8 @@
 #
 # **Data:** the digits data set that comes with scikit-learn (8x8 grey images, 10 classes), as
 # float32 tensors shaped `(N, C, H, W)`. With CIFAR-10 in a local folder, `get_data("cifar10")`
-# loads it instead; then pass `image_size=(32, 32)` and `in_channel=3`, and expect lower
-# accuracies than the bars below, which are stated for digits.
+# loads it instead; the cells below take the channels and image size from the data, but expect
+# lower accuracies than the bars below (stated for digits) and much longer training.
 
 # %% [markdown]
 # ## Set-up
