@@ -26,7 +26,6 @@ from pathlib import Path
 
 from . import sandbox, wire
 
-RUNNER_FILES = ("runner.py", "wire.py")
 LOG_NAME = "student-output.log"
 HOME_NAME = "home"
 POLICY_NAME = "confine.json"

@@ -6,10 +6,7 @@ A spec is plain JSON; a dict with one ``$``-key is a generator:
 - ``{"$rand": [2, 3], "low": 0.0, "high": 1.0}``      uniform draws
 - ``{"$randint": [5], "high": 10}``                    integer labels in [0, high) (int64
   unless ``dtype`` says otherwise: small integers as floats make ties)
-- ``{"$linspace": [-0.1, 0.5, [2, 3]]}``               evenly spaced values, reshaped
-- ``{"$ones": [2, 3]}``, ``{"$zeros": [2, 3]}``
 - ``{"$like": "out"}``                                  normal draws shaped like a named array
-- ``{"$data": "digits", "split": "train", "count": 50}``  the bundled dataset (see ``data``)
 
 Any generator takes ``"dtype"`` (default float64). Everything else passes through unchanged
 (numbers, strings, param dicts such as ``{"stride": 2, "pad": 1}``), recursing into dicts/lists.
@@ -18,7 +15,7 @@ Any generator takes ``"dtype"`` (default float64). Everything else passes throug
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -37,16 +34,15 @@ def build(
     spec,
     rng: np.random.Generator,
     named: Mapping[str, np.ndarray] | None = None,
-    data: Callable[[dict], np.ndarray] | None = None,
 ):
-    """Materialise ``spec``; ``named`` resolves ``$like``, ``data`` resolves ``$data``."""
+    """Materialise ``spec``; ``named`` resolves ``$like``."""
     if isinstance(spec, list):
-        return [build(item, rng, named, data) for item in spec]
+        return [build(item, rng, named) for item in spec]
     if not isinstance(spec, dict):
         return spec
     generators = [key for key in spec if key.startswith("$")]
     if not generators:
-        return {key: build(value, rng, named, data) for key, value in spec.items()}
+        return {key: build(value, rng, named) for key, value in spec.items()}
     kind = generators[0]
     dtype = np.dtype(spec.get("dtype", "float64"))
     arg = spec[kind]
@@ -56,22 +52,10 @@ def build(
         out = rng.uniform(spec.get("low", 0.0), spec.get("high", 1.0), _shape(arg))
     elif kind == "$randint":
         return rng.integers(0, spec["high"], _shape(arg)).astype(spec.get("dtype", np.int64))
-    elif kind == "$linspace":
-        start, stop, shape = arg
-        shape = _shape(shape)
-        out = np.linspace(start, stop, num=int(np.prod(shape))).reshape(shape)
-    elif kind == "$ones":
-        out = np.ones(_shape(arg))
-    elif kind == "$zeros":
-        out = np.zeros(_shape(arg))
     elif kind == "$like":
         if named is None or arg not in named:
             raise KeyError(f"$like refers to unknown array {arg!r}")
         out = spec.get("scale", 1.0) * rng.standard_normal(np.shape(named[arg]))
-    elif kind == "$data":
-        if data is None:
-            raise KeyError("$data used where no dataset is available")
-        return data(spec)
     else:
         raise KeyError(f"unknown input generator {kind}")
     return np.asarray(out).astype(dtype)

@@ -20,8 +20,6 @@ import traceback
 
 import numpy as np
 
-PACKAGE_ENV = "SCRATCHNET_PACKAGE"
-
 
 def _resolve(package, dotted):
     module_name, _, attr = dotted.rpartition(".")
@@ -599,7 +597,7 @@ def main(argv):
     sys.path[:0] = [here, root]
     import wire  # noqa: PLC0415 - found only once ``here`` is on the path
 
-    package = os.environ.get(PACKAGE_ENV, "assignment")
+    package = "assignment"
     package_dir = os.path.join(root, package)
     # The handshake, before any student file is imported: a child that cannot get this far is
     # the grading environment's fault. It carries what confine.py applied (if it ran).

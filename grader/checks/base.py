@@ -75,14 +75,6 @@ class Context:
             return Answer("timeout", error={"message": "the question's time limit was used up"})
         return self.ask_student(req, remaining)
 
-    def data_slice(self, spec: dict) -> np.ndarray:
-        """``{"$data": "X"|"y", "split": "train", "count": N, "flatten": bool}``: dataset rows."""
-        split = spec.get("split", "train")
-        array = self.dataset[f"{spec['$data']}_{split}"][: spec.get("count")]
-        if spec.get("flatten"):
-            array = array.reshape(array.shape[0], -1)
-        return array.copy()
-
 
 class Stop(Exception):  # noqa: N818 - a control-flow signal, not an error
     """Ends a case early with ``result`` (the student's answer was not usable)."""
@@ -111,7 +103,7 @@ class Case:
         return self.spec.get("tol", self.question.get("tol", DEFAULT_TOL))
 
     def build(self, spec, **kwargs):
-        return build(spec, self.rng, data=self.ctx.data_slice, **kwargs)
+        return build(spec, self.rng, **kwargs)
 
     def ask(self, req: dict):
         """The student's answer value; a failed answer ends the case (``Stop``)."""
