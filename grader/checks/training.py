@@ -97,7 +97,7 @@ def _declared(q: dict, ctx: Context) -> tuple[dict, dict] | CaseResult:
 
 
 def check_training(q: dict, ctx: Context) -> list[CaseResult]:
-    name = q.get("case_name", "training run")
+    name = "training run"
     data = _subset(ctx, q)
     if q["mode"] == "declared":
         declared = _declared(q, ctx)
