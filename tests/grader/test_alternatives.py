@@ -3,10 +3,10 @@
 The corpus is in ``tests/grader/alternatives/``: correct implementations written the ways
 students of the CS231n family write them, each naming the questions it must keep full marks
 on, and null submissions (every region returning zeros, ones or an argument unchanged) that
-must score 0. Here each alternative is graded on each of its questions at one seed (spread
-over 1..20), the whole null submissions at seed 1 and, per question, two of the four null
-variants (the identity and one of the others, in turn); ``benchmarks/sweep_alternatives.py``
-grades all of them at 20 seeds.
+must score 0. Here each alternative is graded at one seed (spread over 1..20) on its
+questions (of the training questions it takes part in, one in turn), the whole null
+submissions at seed 1 and, per question, two of the four null variants (the identity and one
+of the others, in turn); ``benchmarks/sweep_alternatives.py`` grades all of them at 20 seeds.
 """
 
 import ast
@@ -76,10 +76,19 @@ def test_null_bodies_cover_every_region_and_every_question():
     assert sorted(nulls.QUESTION_REGIONS) == sorted(_graded_ids())
 
 
+def _sampled_questions(k, alt):
+    """Every question an alternative names, except that of the training questions it takes
+    part in (beyond its own) one is graded, in turn; the sweep grades them all."""
+    own = alt.questions[0]
+    training = [q for q in alt.questions[1:] if q in TRAINING_QUESTIONS]
+    sample = [training[k % len(training)]] if training else []
+    return [q for q in alt.questions if q == own or q not in TRAINING_QUESTIONS or q in sample]
+
+
 def _alternative_params():
     params = []
     for k, alt in enumerate(ALTERNATIVES):
-        for question in alt.questions:
+        for question in _sampled_questions(k, alt):
             seed = 1 + (k + len(params)) % 20
             marks = []
             if question in TRAINING_QUESTIONS:
