@@ -24,6 +24,12 @@ BACKWARD_UNSCALED_HINT = ("The backward pass multiplies dout by the same mask as
                           "pass, 1/p scaling included.")
 FRESH_MASK_HINT = ("The backward pass must reuse the mask the forward pass stored in the cache, "
                    "not draw a new one.")
+CHANNEL_HINT = ("w[f, c] is what filter f applies to input channel c (0 red, 1 green, 2 blue): "
+                "the first index is the output channel, the second the input channel.")
+EDGE_DIRECTION_HINT = ("A vertical edge is a change from left to right: a vertical-edge filter "
+                       "(Sobel-x) varies across the columns and is symmetric from top to bottom.")
+BLUR_NORMALISED_HINT = ("Divide the blur kernel by the sum of its weights, so that a flat image "
+                        "keeps its brightness.")
 SEED_IGNORED_HINT = ("When dropout_param has a 'seed', the mask must be drawn from random draws "
                      "seeded with it, so that a network can be gradient-checked.")
 
@@ -161,7 +167,9 @@ def _filter(value, index):
 def _only_channel(kernel, channel, name) -> str | None:
     others = [c for c in range(3) if c != channel]
     if np.any(kernel[others] != 0):
-        return f"{name} should only look at the {['red', 'green', 'blue'][channel]} channel"
+        return Problem(
+            f"{name} should only look at the {['red', 'green', 'blue'][channel]} channel",
+            CHANNEL_HINT)
     if not np.any(kernel[channel]):
         return f"{name} is still all zeros"
     return None
@@ -180,7 +188,8 @@ def _judge_vertical_edges(value, req, case) -> str | None:
     if abs(k.sum()) > 1e-9:
         return "the vertical-edge filter should give zero on a flat image (weights sum to 0)"
     if abs(float((k * step_ud).sum())) > 1e-9:
-        return "the vertical-edge filter should not respond to horizontal edges"
+        return Problem("the vertical-edge filter should not respond to horizontal edges",
+                       EDGE_DIRECTION_HINT)
     if abs(float((k * step_lr).sum())) < 1e-6:
         return "the vertical-edge filter does not respond to a vertical edge"
     return None
@@ -195,7 +204,8 @@ def _judge_gaussian(value, req, case) -> str | None:
         return problem
     k = kernel[0]
     if np.any(k < 0) or abs(k.sum() - 1) > 1e-6:
-        return "a smoothing filter has non-negative weights that sum to 1"
+        return Problem("a smoothing filter has non-negative weights that sum to 1",
+                       BLUR_NORMALISED_HINT)
     if not (np.allclose(k, k.T) and np.allclose(k, k[::-1]) and np.allclose(k, k[:, ::-1])):
         return "a Gaussian filter is symmetric"
     if not (k[1, 1] > k[0, 1] > k[0, 0] > 0):

@@ -13,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import compare as cmp
-from .base import Case, CaseResult, Context, Stop, field_of, result_from, run_cases
+from .base import Case, CaseResult, Context, Problem, Stop, field_of, result_from, run_cases
 
+TIES_HINT = ("A window's output is one of its maxima: its gradient goes to that position only "
+             "(np.argmax picks the first), not to every position equal to the maximum.")
 NUMERIC_COORDS = 12
 NUMERIC_TOL = 1e-5
 
@@ -134,7 +136,7 @@ def _compare_numeric(name, grad, arg, entry) -> str | None:
     return None
 
 
-def _judge_tied_pooling(dx, args, dout) -> str | None:
+def _judge_tied_pooling(dx, args, dout) -> str | Problem | None:
     """Max-pool backward where windows hold several equal maxima: the contract routes each
     window's gradient to its maximum and leaves the choice among tied maxima open (first one,
     or split), so judge what every valid choice shares: in each (non-overlapping) window the
@@ -151,8 +153,10 @@ def _judge_tied_pooling(dx, args, dout) -> str | None:
             if np.any(grad[~is_max] != 0):
                 return "dx: a window's gradient went to a position that is not its maximum"
             if not np.allclose(grad.sum(axis=(2, 3)), dout[:, :, i, j], rtol=1e-9, atol=1e-12):
-                return ("dx: where a window has several equal maxima, its gradient must be "
-                        "routed to them once in all (to the first, or split), not copied to each")
+                return Problem(
+                    "dx: where a window has several equal maxima, its gradient must be routed "
+                    "to them once in all (to the first, or split), not copied to each",
+                    TIES_HINT)
     return None
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from grader import catalog, pipeline
 from grader.checks import evaluators as ev
+from grader.checks.gradient import TIES_HINT
 from grader.checks.hints import load_hints
 from grader.checks.model import SEED_NOT_PASSED_HINT
 from grader.reference import solutions_dir
@@ -127,17 +128,21 @@ MUTANTS = _hinted_mutants() + [
            "            np.put_along_axis(dwindow, first_max, dout[:, :, i, j][:, :, None], "
            "axis=2)\n",
            "            is_max = window == window.max(axis=2, keepdims=True)\n"
-           "            dwindow = is_max * dout[:, :, i, j][:, :, None]\n"),
+           "            dwindow = is_max * dout[:, :, i, j][:, :, None]\n",
+           hint=TIES_HINT),
     # --- image filters aside -------------------------------------------------------------------
     Mutant("conv.image_filters", "edge-filter-in-the-blue-channel", FILTERS,
            "w[2, 1] = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]",
-           "w[2, 2] = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]"),
+           "w[2, 2] = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]",
+           hint=ev.CHANNEL_HINT),
     Mutant("conv.image_filters", "horizontal-sobel-for-vertical-edges", FILTERS,
            "w[2, 1] = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]",
-           "w[2, 1] = [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]"),
+           "w[2, 1] = [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]",
+           hint=ev.EDGE_DIRECTION_HINT),
     Mutant("conv.image_filters", "gaussian-not-normalised", FILTERS,
            "w[3, 0] = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16",
-           "w[3, 0] = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]])"),
+           "w[3, 0] = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]])",
+           hint=ev.BLUR_NORMALISED_HINT),
 ]
 
 # Mistakes the first review of this table found passing (models graded only at zero biases,
