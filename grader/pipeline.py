@@ -187,7 +187,8 @@ def grade(
     account = None if bwrap else sandbox.sandbox_account()
     secrets = [] if bwrap else sandbox.secret_paths()
     exposed = sandbox.exposed_to(account, secrets) if account else None
-    isolation = sandbox.describe(bwrap, None, account, exposed)
+    unreadable = sandbox.unreadable_runtime(account)
+    isolation = sandbox.describe(bwrap, None, account, exposed, None, unreadable)
     allow = overlay.allow_list()
     try:
         sub = intake.read_submission(Path(submission), allow)
@@ -228,7 +229,9 @@ def grade(
             return not_graded(info, str(exc), seed, questions, isolation)
         finally:
             child.kill()
-    isolation = sandbox.describe(bwrap, child.confinement, account, exposed, child.cgroup_kinds)
+    isolation = sandbox.describe(
+        bwrap, child.confinement, account, exposed, child.cgroup_kinds, unreadable
+    )
     doc = _document(info, seed, isolation, entries)
     if faults:
         doc["grader_faults"] = faults

@@ -28,6 +28,7 @@ import signal
 import stat
 import subprocess
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,7 @@ def describe(
     account: Account | None = None,
     exposed: list[str] | None = None,
     cgroups: dict | None = None,
+    unreadable: list[str] | None = None,
 ) -> Isolation:
     """The isolation a run had. Without bubblewrap, ``confinement`` is what the child reported in
     its handshake (layers applied and unavailable), ``account`` the user it ran as (root only),
@@ -163,9 +165,13 @@ def describe(
 
     layers = [_layer("bubblewrap", False, "not available (missing, or no user namespaces)")]
     if account is not None:
-        layers.append(_layer("user", "user" in applied,
-                             f"ran as {account.name} (uid {account.uid}), its own session "
-                             "and process group; it cannot signal or trace the grader"))
+        detail = (f"ran as {account.name} (uid {account.uid}), its own session and process "
+                  "group; it cannot signal or trace the grader")
+        if unreadable:
+            detail += ("; WARNING: it cannot read the Python runtime at " + ", ".join(unreadable)
+                       + " (install Python where every user can read it): student code "
+                       "importing modules the grader did not import first fails")
+        layers.append(_layer("user", "user" in applied, detail))
         layers.append(_layer(
             "file_permissions", not exposed,
             "the grader, the solutions and the catalog are unreadable by that user"
@@ -198,6 +204,9 @@ def describe(
         gaps.append("use the memory limit once in each of its processes")
     names = [layer["name"] for layer in layers if layer["applied"]]
     note = "isolation reduced: bubblewrap is not available; layers applied: " + ", ".join(names)
+    if unreadable:
+        note += "; WARNING: the sandbox user cannot read the Python runtime at " + ", ".join(
+            unreadable)
     note += ("; student code could still " + "; ".join(gaps)) if gaps else ""
     return Isolation("layered", True, note + "; " + processes, tuple(layers))
 
@@ -212,7 +221,8 @@ SECRET_PATHS_ENV = "SCRATCHNET_SECRET_PATHS"
 # Imported by the child before it drops to the sandbox user: on a machine whose runtime that
 # user cannot read (an interpreter under /root), these still work afterwards.
 PREIMPORT = (
-    "numpy", "numpy.lib.stride_tricks", "numpy.testing", "math", "copy", "pickle", "inspect",
+    "numpy", "numpy.lib.stride_tricks", "numpy.testing", "numpy.random", "numpy.linalg",
+    "numpy.fft", "numpy.polynomial", "numpy.ma", "math", "copy", "pickle", "inspect",
     "warnings",
     "pathlib", "collections", "collections.abc", "functools", "itertools", "random", "time",
     "json", "runpy", "pkgutil", "importlib", "importlib.util", "importlib.machinery",
@@ -261,6 +271,22 @@ def sandbox_account() -> Account | None:
     if entry.pw_uid == 0:
         raise RuntimeError(f"the sandbox user {name} is root")
     return Account(entry.pw_uid, entry.pw_gid, entry.pw_name)
+
+
+def unreadable_runtime(account: Account | None) -> list[str]:
+    """Parts of the Python runtime the sandbox user cannot read (a standard library or
+    site-packages under a private folder, such as /root). The child imports what the child loop
+    needs before it switches user, but a module student code imports later fails there."""
+    if account is None:
+        return []
+    probes = {}
+    for name in ("stdlib", "purelib", "platlib"):
+        folder = sysconfig.get_path(name)
+        if folder and os.path.isdir(folder):
+            probes[folder] = next(
+                (str(e) for e in sorted(Path(folder).iterdir()) if e.suffix == ".py"), folder)
+    readable = set(exposed_to(account, sorted(set(probes.values()))))
+    return sorted({folder for folder, probe in probes.items() if probe not in readable})
 
 
 def _can_switch_user() -> bool:

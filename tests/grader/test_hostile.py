@@ -7,6 +7,7 @@ on a machine without it), except the attacks only the sandbox can stop (``needs:
 """
 
 import ast
+import importlib
 import json
 import os
 import re
@@ -112,6 +113,12 @@ def arena(tmp_path, monkeypatch):
     folder private (0700, reset by every pytest session)."""
     cwd = tmp_path / "cwd"
     cwd.mkdir()
+    # The trusted parent caches a folder of its own for the hints' variant modules, made on
+    # first use under the temporary directory: make it before that directory moves here, so it
+    # is neither taken for a leftover of the child nor deleted under later tests.
+    hints = importlib.import_module("grader.checks.hints")
+    if hasattr(hints, "_variants_root"):
+        hints._variants_root()
     if os.getuid() == 0:
         tmp = Path(tempfile.mkdtemp(prefix="scratchnet-arena-", dir="/tmp"))
         tmp.chmod(0o755)
