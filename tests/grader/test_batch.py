@@ -212,8 +212,10 @@ def test_an_interrupt_keeps_what_was_written_and_the_rerun_grades_only_the_rest(
 def test_a_submission_that_kills_its_grading_process_costs_only_itself(
     reference_submission, tmp_path, mutate
 ):
-    """Without bubblewrap the student code can see its parent; killing it must not stop the
-    batch: that submission is recorded as not graded and the next one is graded normally."""
+    """Without bubblewrap the student code can see its parent. Where the layers of issue 12
+    apply (another user, or seccomp refusing signals to the grader) the kill fails and the
+    submission is graded; otherwise killing it must not stop the batch: that submission is
+    recorded as not graded and the next one is graded normally."""
     subs, out = tmp_path / "subs", tmp_path / "out"
     mutate(
         reference_submission,
@@ -227,9 +229,15 @@ def test_a_submission_that_kills_its_grading_process_costs_only_itself(
         submissions=subs, out=out, jobs=1, only=ONLY, use_sandbox=False, progress=False
     )
     killer = json.loads((out / "results" / "a-killer.json").read_text())
-    assert killer["grader_faults"] and "died" in killer["error"]
-    assert summary["not_graded"] == 1 and summary["graded"] == 1
     honest = json.loads((out / "results" / "b-honest.json").read_text())
+    layers = {layer["name"] for layer in honest["isolation"]["layers"] if layer["applied"]}
+    if {"user", "seccomp"} & layers:  # the signal is refused: graded, and it gains nothing
+        assert killer["status"] == "graded" and summary["graded"] == 2
+        relu = next(q for q in killer["questions"] if q["id"] == "fc.relu_forward")
+        assert relu["score"] == 0
+    else:
+        assert killer["grader_faults"] and "died" in killer["error"]
+        assert summary["not_graded"] == 1 and summary["graded"] == 1
     assert honest["total"] == 3.0
 
 
