@@ -86,6 +86,7 @@ class Child:
         self.cgroup_kinds: dict = {}
         self._reachable = False
         self._serving = False
+        self.preimport: list[str] = []  # set where the sandbox user cannot read the runtime
 
     def _command(self, in_fd: int, out_fd: int) -> list[str]:
         python = [sys.executable, "-I", "-B"]
@@ -125,7 +126,10 @@ class Child:
                     )
             os.chown(self.home, self.account.uid, self.account.gid)
             os.chmod(self.home, 0o700)
-        policy = sandbox.confine_policy(self.workdir, self.home, self.account, self.secrets)
+        policy = sandbox.confine_policy(
+            self.workdir, self.home, self.account, self.secrets, self.preimport,
+            preimport_stdlib=bool(self.preimport),
+        )
         path = self.logdir / POLICY_NAME
         path.write_text(json.dumps(policy))
         os.chmod(path, 0o600)

@@ -205,6 +205,8 @@ def grade(
     with tempfile.TemporaryDirectory(prefix="scratchnet-") as scratch:
         tree = overlay.build(Path(scratch), sub)
         child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
+        if unreadable:  # what the skeleton imports, imported before the child switches user
+            child.preimport = sandbox.module_level_imports(overlay.skeleton_dir())
         ctx = Context(
             seed=seed,
             ask_student=child.request,

@@ -231,7 +231,8 @@ PREIMPORT = (
     "enum", "heapq", "bisect", "statistics", "decimal", "fractions", "datetime", "gc", "zlib",
     "binascii", "base64", "hashlib", "select", "signal", "errno", "ctypes", "ctypes.util", "glob",
     "secrets", "hmac", "threading", "queue", "platform", "sysconfig", "shutil", "tempfile",
-    "unittest", "unittest.mock", "importlib.metadata", "pyseccomp", "landlock",
+    "unittest", "unittest.mock", "importlib.metadata", "cProfile", "pstats", "profile", "timeit",
+    "pyseccomp", "landlock",
 )
 
 
@@ -287,6 +288,57 @@ def unreadable_runtime(account: Account | None) -> list[str]:
                 (str(e) for e in sorted(Path(folder).iterdir()) if e.suffix == ".py"), folder)
     readable = set(exposed_to(account, sorted(set(probes.values()))))
     return sorted({folder for folder, probe in probes.items() if probe not in readable})
+
+
+def module_level_imports(folder: Path) -> list[str]:
+    """Top-level names of the absolute imports that the modules under ``folder`` (the pristine,
+    grader-owned skeleton: never student code) make when they are imported, and that are
+    installed. Where the sandbox user cannot read the runtime, the child imports these before
+    it switches user (``torch`` imports standard modules of its own)."""
+    import ast  # noqa: PLC0415
+
+    names: set[str] = set()
+    for path in sorted(Path(folder).rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        stack = list(tree.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+            elif isinstance(node, (ast.If, ast.Try)):
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    for child in getattr(node, field, []):
+                        stack.extend(child.body if isinstance(child, ast.ExceptHandler)
+                                     else [child])
+    local = {p.stem for p in Path(folder).glob("*.py")} | {Path(folder).name}
+    found = sorted(n for n in names - local
+                   if n not in sys.builtin_module_names and importlib.util.find_spec(n))
+    # Submodules the skeleton reaches as attributes (``torch.optim.SGD``): they import more.
+    dotted: set[str] = set()
+    for path in sorted(Path(folder).rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            parts = []
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if isinstance(node, ast.Name) and node.id in found and len(parts) >= 1:
+                dotted.add(f"{node.id}.{parts[-1]}")
+    for name in sorted(dotted):
+        try:
+            if importlib.util.find_spec(name) is not None:
+                found.append(name)
+        except (ImportError, ValueError, AttributeError):
+            continue
+    return found
 
 
 def _can_switch_user() -> bool:
@@ -387,9 +439,15 @@ def _allowed_beneath(path: Path, hidden: list[Path]) -> list[str]:
 
 
 def confine_policy(
-    workdir: Path, home: Path, account: Account | None, secrets: list[str]
+    workdir: Path,
+    home: Path,
+    account: Account | None,
+    secrets: list[str],
+    preimport: list[str] = (),
+    preimport_stdlib: bool = False,
 ) -> dict:
-    """What ``confine.py`` applies in the child (without bubblewrap)."""
+    """What ``confine.py`` applies in the child (without bubblewrap); ``preimport``: more
+    modules to import before the user switch."""
     hidden = [Path(p).resolve() for p in secrets]
     roots = _runtime_paths() + ["/proc", "/sys/devices/system/cpu", "/dev/null", "/dev/zero",
                                 "/dev/urandom", "/dev/random"]
@@ -406,7 +464,8 @@ def confine_policy(
         "parent_threads": _threads(),
         "read": read,
         "write": [str(home), "/dev/null"],
-        "preimport": list(PREIMPORT),
+        "preimport": list(PREIMPORT) + [m for m in preimport if m not in PREIMPORT],
+        "preimport_stdlib": preimport_stdlib,
     }
 
 
