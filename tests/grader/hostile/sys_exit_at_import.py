@@ -7,7 +7,7 @@ EXPECT = {
     "hostile": ["fc.affine_forward", "fc.relu_forward"],
     "still_pass": ["fc.sgd_momentum"],
     "status": ["error"],
-    "feedback": r"SystemExit",
+    "feedback": r"SystemExit|does not import",  # the import problem is reported once per file
 }
 PARAMS: dict = {}
 
