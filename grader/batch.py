@@ -616,6 +616,11 @@ def write_gradebook(docs: dict[str, dict | None], questions: list[dict], path: P
                 _cell(note),
             ]
         )
+    write_csv(path, header, rows)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """Write a CSV atomically (a temporary file beside it, then a rename)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as fh:

@@ -14,15 +14,13 @@ into the batch's output folder:
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import report
-from ..batch import _cell, _number, _state
+from ..batch import _cell, _number, _state, write_csv
 from . import deadlines, feedback
 from .roster import Student, load_roster, load_times
 
@@ -240,13 +238,7 @@ def write_gradebook(
                 _cell(note),
             ]
         )
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    os.replace(tmp, path)
+    write_csv(path, header, rows)
 
 
 def load_records(out: Path) -> list[dict]:
