@@ -206,7 +206,11 @@ def grade(
         tree = overlay.build(Path(scratch), sub)
         child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
         if unreadable:  # what the skeleton imports, imported before the child switches user
-            child.preimport = sandbox.module_level_imports(overlay.skeleton_dir())
+            # torch (hundreds of MB) only when a PyTorch question is graded: it may not fit under
+            # a course's lower memory limit, and the other questions never import it.
+            needs_torch = any(q["kind"] == "pytorch" for q in questions)
+            skip = () if needs_torch else (Path(problems.TORCH_FILE).name,)
+            child.preimport = sandbox.module_level_imports(overlay.skeleton_dir(), skip)
         ctx = Context(
             seed=seed,
             ask_student=child.request,

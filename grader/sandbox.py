@@ -30,6 +30,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -290,15 +291,17 @@ def unreadable_runtime(account: Account | None) -> list[str]:
     return sorted({folder for folder, probe in probes.items() if probe not in readable})
 
 
-def module_level_imports(folder: Path) -> list[str]:
+def module_level_imports(folder: Path, skip: Iterable[str] = ()) -> list[str]:
     """Top-level names of the absolute imports that the modules under ``folder`` (the pristine,
     grader-owned skeleton: never student code) make when they are imported, and that are
-    installed. Where the sandbox user cannot read the runtime, the child imports these before
-    it switches user (``torch`` imports standard modules of its own)."""
+    installed; ``skip``: file names left out (a module the graded questions never import).
+    Where the sandbox user cannot read the runtime, the child imports these before it switches
+    user (``torch`` imports standard modules of its own)."""
     import ast  # noqa: PLC0415
 
     names: set[str] = set()
-    for path in sorted(Path(folder).rglob("*.py")):
+    sources = [p for p in sorted(Path(folder).rglob("*.py")) if p.name not in set(skip)]
+    for path in sources:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError):
@@ -320,7 +323,7 @@ def module_level_imports(folder: Path) -> list[str]:
                    if n not in sys.builtin_module_names and importlib.util.find_spec(n))
     # Submodules the skeleton reaches as attributes (``torch.optim.SGD``): they import more.
     dotted: set[str] = set()
-    for path in sorted(Path(folder).rglob("*.py")):
+    for path in sources:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError):
