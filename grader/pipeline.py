@@ -205,11 +205,11 @@ def grade(
     with tempfile.TemporaryDirectory(prefix="scratchnet-") as scratch:
         tree = overlay.build(Path(scratch), sub)
         child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
+        # torch (hundreds of MB) is imported only when a PyTorch question is graded: it may not
+        # fit under a course's lower memory limit, and the other questions never import it.
+        unused = () if any(q["kind"] == "pytorch" for q in questions) else (problems.TORCH_FILE,)
         if unreadable:  # what the skeleton imports, imported before the child switches user
-            # torch (hundreds of MB) only when a PyTorch question is graded: it may not fit under
-            # a course's lower memory limit, and the other questions never import it.
-            needs_torch = any(q["kind"] == "pytorch" for q in questions)
-            skip = () if needs_torch else (Path(problems.TORCH_FILE).name,)
+            skip = [Path(name).name for name in unused]
             child.preimport = sandbox.module_level_imports(overlay.skeleton_dir(), skip)
         ctx = Context(
             seed=seed,
@@ -223,7 +223,7 @@ def grade(
         try:
             child.start()  # the handshake: before any student file is imported
             found = problems.static_problems(sub.files)
-            found += problems.import_problems(child.request, sub.files, found)
+            found += problems.import_problems(child.request, sub.files, found, unused)
             info["problems"] = found
             ctx.broken_files = frozenset(problems.broken_files(found))
             with np.errstate(all="ignore"):  # student answers may overflow in comparisons

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .child import Answer
 from .regions import MarkerError, leftover_stub_findings
@@ -54,11 +54,13 @@ def static_problems(files: dict[str, bytes]) -> list[dict]:
 
 
 def import_problems(ask: Callable[[dict, float], Answer], files: dict[str, bytes],
-                    known: list[dict]) -> list[dict]:
-    """Import every student module in the child; one problem per module that fails."""
-    broken = {p["file"] for p in known if p["severity"] == "error"}
+                    known: list[dict], unused: Iterable[str] = ()) -> list[dict]:
+    """Import every student module in the child; one problem per module that fails.
+    ``unused``: files that no graded question imports (``pytorch_models.py`` when no PyTorch
+    question is graded), left alone: their imports may need what the child was not given."""
+    skip = {p["file"] for p in known if p["severity"] == "error"} | set(unused)
     modules = [name[: -len(".py")].replace("/", ".") for name in sorted(files)
-               if name.startswith("assignment/") and name.endswith(".py") and name not in broken]
+               if name.startswith("assignment/") and name.endswith(".py") and name not in skip]
     if not modules:
         return []
     answer = ask({"op": "imports", "modules": [m.split(".", 1)[1] for m in modules]},

@@ -210,8 +210,11 @@ def failure_from(
     if answer.status == "ok":
         return None
     where = answer.error.get("where") if isinstance(answer.error.get("where"), dict) else {}
-    if answer.status == "error" and broken_files and where.get("function") in (None, "<module>"):
-        # Raised while importing: the broken file itself, or a module that imports it.
+    if answer.status == "error" and broken_files and where.get("file") \
+            and where.get("function") in (None, "<module>"):
+        # Raised while importing, in the package: the broken file itself, or a module that
+        # imports it. (An error that names no file of the package, such as a return value that
+        # is not plain data, is not an import's.)
         files = [where["file"]] if where.get("file") in broken_files else sorted(broken_files)
         names = " and ".join(f.split("/", 1)[-1] for f in files)
         verb = "does" if len(files) == 1 else "do"
