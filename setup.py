@@ -19,8 +19,9 @@ def _extensions():
     if cythonize is None:
         return []
     exts = [
-        Extension(f"{pkg}.im2col_cython", [f"{pkg}/im2col_cython.pyx"],
-                  include_dirs=[np.get_include()])
+        Extension(
+            f"{pkg}.im2col_cython", [f"{pkg}/im2col_cython.pyx"], include_dirs=[np.get_include()]
+        )
         for pkg in ("solutions", "assignment")
         if Path(pkg, "im2col_cython.pyx").exists()
     ]

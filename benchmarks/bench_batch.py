@@ -23,12 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import batch
-from grader.reference import (
+from grader.authoring.reference import (
     build_reference_submission,
     build_skeleton_submission,
     zip_submission,
 )
+from grader.course import batch, tasks
 
 
 def make_class(root: Path, n: int) -> Path:
@@ -50,7 +50,7 @@ def run(subs: Path, out: Path, jobs: int, only: list[str] | None) -> dict:
     )
     seconds = time.perf_counter() - begin
     question_seconds = {"reference": [], "skeleton": []}
-    for path in sorted((out / batch.RESULTS_DIR).glob("*.json")):
+    for path in sorted((out / tasks.RESULTS_DIR).glob("*.json")):
         doc = json.loads(path.read_text())
         kind = "reference" if int(path.stem.removeprefix("student")) % 2 == 0 else "skeleton"
         question_seconds[kind].append(sum(q["seconds"] for q in doc["questions"]))

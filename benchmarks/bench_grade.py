@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import pipeline
-from grader.reference import build_reference_submission
+from grader.authoring.reference import build_reference_submission
+from grader.engine import pipeline
 
 
 def main() -> None:
@@ -29,10 +29,14 @@ def main() -> None:
             totals.append(time.perf_counter() - begin)
             for q in results["questions"]:
                 per_question.setdefault(q["id"], []).append(q["seconds"])
-    print(f"score {results['total']:g}/{results['max_score']:g}, sandbox "
-          f"{results['isolation']['sandbox']}")
-    print(f"whole grade run: median {statistics.median(totals):.2f} s over {args.repeats} "
-          f"runs (min {min(totals):.2f}, max {max(totals):.2f})")
+    print(
+        f"score {results['total']:g}/{results['max_score']:g}, sandbox "
+        f"{results['isolation']['sandbox']}"
+    )
+    print(
+        f"whole grade run: median {statistics.median(totals):.2f} s over {args.repeats} "
+        f"runs (min {min(totals):.2f}, max {max(totals):.2f})"
+    )
     rows = sorted(((statistics.median(v), k) for k, v in per_question.items()), reverse=True)
     for seconds, qid in rows:
         print(f"  {qid:<28} {seconds:6.3f} s")

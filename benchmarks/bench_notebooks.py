@@ -11,7 +11,7 @@ grading the same work with scratchnet's grader:
   (as tests/notebooks does);
 - grade: ``grade <reference submission> -o results.json`` as a subprocess (command line,
   sandbox, every question of the catalog), on the submission that
-  ``grader.reference.build_reference_submission`` writes.
+  ``grader.authoring.reference.build_reference_submission`` writes.
 
 Both sides run with the same environment: BLAS limited to ``--threads`` threads (default 1;
 the notebooks' matrices are tiny, and on a shared machine extra threads mostly contend). The
@@ -37,10 +37,15 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.reference import build_reference_submission  # noqa: E402
+from grader.authoring.reference import build_reference_submission  # noqa: E402
 
-NOTEBOOKS = ["TwoLayerNet", "FullyConnectedNets", "BatchNormalization", "Dropout",
-             "ConvolutionalNetworks"]
+NOTEBOOKS = [
+    "TwoLayerNet",
+    "FullyConnectedNets",
+    "BatchNormalization",
+    "Dropout",
+    "ConvolutionalNetworks",
+]
 
 
 def environment(threads):
@@ -53,20 +58,28 @@ def environment(threads):
 
 def run_notebook(name, home, env):
     """Seconds to execute one notebook in a fresh student layout under ``home``."""
-    shutil.copytree(ROOT / "solutions", home / "assignment",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "solutions", home / "assignment", ignore=shutil.ignore_patterns("__pycache__")
+    )
     folder = home / "starter_notebooks"
     folder.mkdir()
     shutil.copy(ROOT / "starter_notebooks" / f"{name}.ipynb", folder)
     nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
     start = time.perf_counter()
     client.execute(env=env)
     seconds = time.perf_counter() - start
-    failures = [line for cell in nb.cells if cell.cell_type == "code"
-                for out in cell.outputs if out.output_type == "stream"
-                for line in out.text.splitlines() if line.startswith("FAIL")]
+    failures = [
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "stream"
+        for line in out.text.splitlines()
+        if line.startswith("FAIL")
+    ]
     if failures:
         raise SystemExit(f"{name}: self-checks failed on the reference: {failures}")
     return seconds
@@ -100,8 +113,11 @@ def main(argv=None):
             for name in NOTEBOOKS:
                 home = scratch / f"round{round_index}-{name}"
                 notebook_times[name].append(run_notebook(name, home, env))
-            print(f"round {round_index + 1}/{args.rounds}: grade {seconds:.2f} s, notebooks "
-                  f"{sum(times[-1] for times in notebook_times.values()):.1f} s", flush=True)
+            print(
+                f"round {round_index + 1}/{args.rounds}: grade {seconds:.2f} s, notebooks "
+                f"{sum(times[-1] for times in notebook_times.values()):.1f} s",
+                flush=True,
+            )
 
     medians = {name: statistics.median(times) for name, times in notebook_times.items()}
     notebooks_total = statistics.median(
@@ -109,24 +125,38 @@ def main(argv=None):
     )
     grade_median = statistics.median(grade_times)
     print()
-    print(f"python {platform.python_version()}, {os.cpu_count()} cores, BLAS threads "
-          f"{args.threads}, load average {os.getloadavg()[0]:.1f}, {args.rounds} rounds")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} cores, BLAS threads "
+        f"{args.threads}, load average {os.getloadavg()[0]:.1f}, {args.rounds} rounds"
+    )
     print(f"{'notebook (nbclient, fresh kernel)':<40}{'median s':>10}")
     for name, seconds in medians.items():
         print(f"  {name:<38}{seconds:>10.1f}")
     print(f"  {'all five':<38}{notebooks_total:>10.1f}")
     print(f"{'grade (reference submission, all questions)':<44}{grade_median:>6.2f}")
     isolation = results.get("isolation", {})
-    print(f"  score {results['total']:g} / {results['max_score']:g}, sandbox: "
-          f"{isolation.get('sandbox')}{' (reduced)' if isolation.get('reduced') else ''}")
+    print(
+        f"  score {results['total']:g} / {results['max_score']:g}, sandbox: "
+        f"{isolation.get('sandbox')}{' (reduced)' if isolation.get('reduced') else ''}"
+    )
     ratio = notebooks_total / grade_median
     print(f"ratio notebooks / grade: {ratio:.1f}x")
     if args.json:
-        args.json.write_text(json.dumps({
-            "rounds": args.rounds, "threads": args.threads, "notebooks": notebook_times,
-            "grade": grade_times, "notebooks_total_median": notebooks_total,
-            "grade_median": grade_median, "ratio": ratio,
-        }, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rounds": args.rounds,
+                    "threads": args.threads,
+                    "notebooks": notebook_times,
+                    "grade": grade_times,
+                    "notebooks_total_median": notebooks_total,
+                    "grade_median": grade_median,
+                    "ratio": ratio,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     return 0
 
 

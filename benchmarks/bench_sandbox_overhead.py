@@ -1,7 +1,7 @@
 """What the sandbox costs: grading the reference submission under bubblewrap vs without it.
 
-Without bubblewrap the child is confined in layers (grader/confine.py: as root the sandbox user,
-and everywhere no_new_privs, Landlock, seccomp, cgroups, rlimits): that is the other mode.
+Without bubblewrap the child is confined in layers (grader/inside/confine.py: as root the sandbox
+user, and everywhere no_new_privs, Landlock, seccomp, cgroups, rlimits): that is the other mode.
 
 Run from the project root:  python benchmarks/bench_sandbox_overhead.py [--rounds N]
 
@@ -24,10 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader import overlay, pipeline, sandbox  # noqa: E402
-from grader.child import Child  # noqa: E402
-from grader.intake import read_submission  # noqa: E402
-from grader.reference import build_reference_submission  # noqa: E402
+from grader import sandbox  # noqa: E402
+from grader.authoring import layout
+from grader.authoring.reference import build_reference_submission  # noqa: E402
+from grader.engine import overlay, pipeline
+from grader.engine.intake import read_submission  # noqa: E402
+from grader.sandbox.child import Child  # noqa: E402
 
 MODES = {"bubblewrap": True, "layered": False}
 
@@ -95,7 +97,7 @@ def main() -> None:
         submission = build_reference_submission(Path(tmp) / "reference")
         scratch = Path(tmp) / "scratch"
         scratch.mkdir()
-        tree = overlay.build(scratch, read_submission(submission, overlay.allow_list()))
+        tree = overlay.build(scratch, read_submission(submission, layout.allow_list()))
 
         for use_sandbox in MODES.values():  # warm-up: imports, dataset, page cache
             grade_once(submission, use_sandbox)

@@ -2,9 +2,9 @@
 
     python benchmarks/hint_coverage.py [--seed N]
 
-Grades every mutant of tests/grader/test_mutants.py on its own question and counts those whose
-failed cases carry a ``hint``; then grades the correct variants of that table and the FULL rows
-of tests/grader/test_contract.py and counts any hint at all (there must be none).
+Grades every mutant of tests/grader/checks/test_mutants.py on its own question and counts those
+whose failed cases carry a ``hint``; then grades the correct variants of that table and the FULL
+rows of tests/grader/checks/test_contract.py and counts any hint at all (there must be none).
 """
 
 import argparse
@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "grader")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "grader" / "checks")]
 
-from grader import pipeline  # noqa: E402
-from grader.reference import build_reference_submission  # noqa: E402
+from grader.authoring.reference import build_reference_submission  # noqa: E402
+from grader.engine import pipeline  # noqa: E402
 
 
 def _grade(reference: Path, scratch: Path, relpath, old, new, only) -> list[dict]:
@@ -50,8 +50,10 @@ def main() -> int:
             else:
                 unhinted.append(f"{m.question}-{m.slug}")
     correct = [(m.relpath, m.old, m.new, [m.question]) for m, _ in test_mutants.CORRECT_VARIANTS]
-    correct += [(r.relpath, r.old, r.new, sorted(q for q, e in r.expect.items() if e == "full"))
-                for r in test_contract.ROWS]
+    correct += [
+        (r.relpath, r.old, r.new, sorted(q for q, e in r.expect.items() if e == "full"))
+        for r in test_contract.ROWS
+    ]
     false_hints = [c for c in correct if c[3] and _hinted(_grade(reference, scratch, *c))]
     print(f"mutants losing points: {losing}; with a hint: {hinted} ({hinted / losing:.0%})")
     print("without a hint: " + ", ".join(unhinted))

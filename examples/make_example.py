@@ -10,24 +10,33 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from grader.reference import build_reference_submission, zip_submission
+from grader.authoring.reference import build_reference_submission, zip_submission
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "partial_submission.zip"
 
 # (file, exact snippet of the reference, what the student wrote instead, the mistake)
 MISTAKES = [
-    ("layers.py", "        mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)",
-     "        mask = (rng.random(x.shape) >= p).astype(x.dtype)",
-     "dropout treats p as the drop probability and never rescales"),
-    ("layers.py", "    x_centered = x - x.mean(axis=1, keepdims=True)\n"
-                  "    std = np.sqrt(np.mean(x_centered**2, axis=1, keepdims=True) + eps)",
-     "    x_centered = x - x.mean(axis=0, keepdims=True)\n"
-     "    std = np.sqrt(np.mean(x_centered**2, axis=0, keepdims=True) + eps)",
-     "layernorm normalises over the batch instead of each example"),
-    ("optim.py", "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)",
-     "    m_hat = m / (1 - beta1 ** (t - 1 or 1))\n    v_hat = v / (1 - beta2 ** (t - 1 or 1))",
-     "adam bias-corrects with the old t"),
+    (
+        "layers.py",
+        "        mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)",
+        "        mask = (rng.random(x.shape) >= p).astype(x.dtype)",
+        "dropout treats p as the drop probability and never rescales",
+    ),
+    (
+        "layers.py",
+        "    x_centered = x - x.mean(axis=1, keepdims=True)\n"
+        "    std = np.sqrt(np.mean(x_centered**2, axis=1, keepdims=True) + eps)",
+        "    x_centered = x - x.mean(axis=0, keepdims=True)\n"
+        "    std = np.sqrt(np.mean(x_centered**2, axis=0, keepdims=True) + eps)",
+        "layernorm normalises over the batch instead of each example",
+    ),
+    (
+        "optim.py",
+        "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)",
+        "    m_hat = m / (1 - beta1 ** (t - 1 or 1))\n    v_hat = v / (1 - beta2 ** (t - 1 or 1))",
+        "adam bias-corrects with the old t",
+    ),
 ]
 
 

@@ -186,12 +186,13 @@ def collect_submission(folder="."):
     """Run the collect step from the notebook folder and print what it reports.
 
     Uses ``collect_submission.py`` of the student release (next to or above ``folder``), else
-    the instructors' ``python -m grader.collect``.
+    the instructors' ``python -m grader.authoring.collect``.
     """
     folder = Path(folder).resolve()
     scripts = [path / "collect_submission.py" for path in (folder, folder.parent)]
     script = next((path for path in scripts if path.is_file()), None)
-    command = [sys.executable, str(script)] if script else [sys.executable, "-m", "grader.collect"]
+    collect = [sys.executable, "-m", "grader.authoring.collect"]
+    command = [sys.executable, str(script)] if script else collect
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder.parent), env.get("PYTHONPATH")]))
     result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import CaseResult, Context, failure_from
-from .gradient import check_gradient
-from .manual import check_manual
-from .model import check_model
-from .output import check_output
-from .pytorch import check_pytorch
-from .state import check_state
-from .statistic import check_statistic
-from .training import check_training
+from grader.checks.base import CaseResult, Context, failure_from
+from grader.checks.gradient import check_gradient
+from grader.checks.manual import check_manual
+from grader.checks.model import check_model
+from grader.checks.output import check_output
+from grader.checks.pytorch import check_pytorch
+from grader.checks.state import check_state
+from grader.checks.statistic import check_statistic
+from grader.checks.training import check_training
 
 KINDS: dict[str, Callable[[dict, Context], list[CaseResult]]] = {
     "output": check_output,

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import compare as cmp
-from .. import runner, wire
-from ..child import Answer
-from ..inputs import build, case_rng
+from grader.checks import compare as cmp
+from grader.checks.inputs import build, case_rng
+from grader.inside import runner, wire
+from grader.sandbox.child import Answer
 
 DEFAULT_TOL = 1e-7
 SIDE_EFFECT_CASE = "inputs left unchanged"
@@ -210,8 +210,12 @@ def failure_from(
     if answer.status == "ok":
         return None
     where = answer.error.get("where") if isinstance(answer.error.get("where"), dict) else {}
-    if answer.status == "error" and broken_files and where.get("file") \
-            and where.get("function") in (None, "<module>"):
+    if (
+        answer.status == "error"
+        and broken_files
+        and where.get("file")
+        and where.get("function") in (None, "<module>")
+    ):
         # Raised while importing, in the package: the broken file itself, or a module that
         # imports it. (An error that names no file of the package, such as a return value that
         # is not plain data, is not an import's.)

@@ -11,27 +11,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import compare as cmp
-from .base import Problem
+from grader.checks import compare as cmp
+from grader.checks.base import Problem
 
-DROP_PROBABILITY_HINT = ("dropout_param['p'] is the probability of KEEPING a unit; this code "
-                         "keeps units with probability 1 - p.")
-NOT_RESCALED_HINT = ("Inverted dropout scales the kept units by 1/p at training time, so that "
-                     "test time needs no change.")
-TEST_MODE_SCALED_HINT = ("With inverted dropout, test mode is the identity: the 1/p scaling "
-                         "already happened at training time.")
-BACKWARD_UNSCALED_HINT = ("The backward pass multiplies dout by the same mask as the forward "
-                          "pass, 1/p scaling included.")
-FRESH_MASK_HINT = ("The backward pass must reuse the mask the forward pass stored in the cache, "
-                   "not draw a new one.")
-CHANNEL_HINT = ("w[f, c] is what filter f applies to input channel c (0 red, 1 green, 2 blue): "
-                "the first index is the output channel, the second the input channel.")
-EDGE_DIRECTION_HINT = ("A vertical edge is a change from left to right: a vertical-edge filter "
-                       "(Sobel-x) varies across the columns and is symmetric from top to bottom.")
-BLUR_NORMALISED_HINT = ("Divide the blur kernel by the sum of its weights, so that a flat image "
-                        "keeps its brightness.")
-SEED_IGNORED_HINT = ("When dropout_param has a 'seed', the mask must be drawn from random draws "
-                     "seeded with it, so that a network can be gradient-checked.")
+DROP_PROBABILITY_HINT = (
+    "dropout_param['p'] is the probability of KEEPING a unit; this code "
+    "keeps units with probability 1 - p."
+)
+NOT_RESCALED_HINT = (
+    "Inverted dropout scales the kept units by 1/p at training time, so that "
+    "test time needs no change."
+)
+TEST_MODE_SCALED_HINT = (
+    "With inverted dropout, test mode is the identity: the 1/p scaling "
+    "already happened at training time."
+)
+BACKWARD_UNSCALED_HINT = (
+    "The backward pass multiplies dout by the same mask as the forward pass, 1/p scaling included."
+)
+FRESH_MASK_HINT = (
+    "The backward pass must reuse the mask the forward pass stored in the cache, "
+    "not draw a new one."
+)
+CHANNEL_HINT = (
+    "w[f, c] is what filter f applies to input channel c (0 red, 1 green, 2 blue): "
+    "the first index is the output channel, the second the input channel."
+)
+EDGE_DIRECTION_HINT = (
+    "A vertical edge is a change from left to right: a vertical-edge filter "
+    "(Sobel-x) varies across the columns and is symmetric from top to bottom."
+)
+BLUR_NORMALISED_HINT = (
+    "Divide the blur kernel by the sum of its weights, so that a flat image keeps its brightness."
+)
+SEED_IGNORED_HINT = (
+    "When dropout_param has a 'seed', the mask must be drawn from random draws "
+    "seeded with it, so that a network can be gradient-checked."
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +89,10 @@ def _judge_dropout_train(value, req, case) -> str | None:
         )
     if not np.allclose(out[kept], x[kept] / p, rtol=1e-6, atol=0):
         unscaled = np.allclose(out[kept], x[kept], rtol=1e-6, atol=0)
-        return Problem("kept units should be scaled by 1/p at training time (inverted dropout)",
-                       NOT_RESCALED_HINT if unscaled else "")
+        return Problem(
+            "kept units should be scaled by 1/p at training time (inverted dropout)",
+            NOT_RESCALED_HINT if unscaled else "",
+        )
     return None
 
 
@@ -108,15 +126,21 @@ def _judge_dropout_backward(value, req, case) -> str | None:
     if param["mode"] != "train":
         return cmp.compare_array(dx, req["dout"], "dx in test mode", 1e-12)
     if not isinstance(out, np.ndarray) or out.shape != x.shape or not np.all(np.isfinite(out)):
-        return (f"your forward pass should return an array of shape {x.shape} "
-                "(graded in its own question); this backward pass cannot be judged")
+        return (
+            f"your forward pass should return an array of shape {x.shape} "
+            "(graded in its own question); this backward pass cannot be judged"
+        )
     kept = out != 0
     if kept.all() or not kept.any():
-        return ("your forward pass kept every unit or none (graded in its own question), so "
-                "this backward pass cannot be judged")
+        return (
+            "your forward pass kept every unit or none (graded in its own question), so "
+            "this backward pass cannot be judged"
+        )
     mask = np.where(kept, out / np.where(kept, x, 1), 0.0)  # x has no zeros (shifted draws)
     problem = cmp.compare_array(
-        dx, req["dout"] * mask, "dx (the upstream gradient times the mask of the forward pass)",
+        dx,
+        req["dout"] * mask,
+        "dx (the upstream gradient times the mask of the forward pass)",
         1e-10,
     )
     if problem and isinstance(dx, np.ndarray) and dx.shape == x.shape:
@@ -131,21 +155,25 @@ def _dropout_seeds_request(q, args, rng):
     """The same seed twice, then another seed: the mask must follow the seed."""
     x, param = args
     other = {**param, "seed": param["seed"] + 1}
-    calls = [{"target": q["target"], "args": [x, dict(p)], "keep": "first"}
-             for p in (param, param, other)]
+    calls = [
+        {"target": q["target"], "args": [x, dict(p)], "keep": "first"}
+        for p in (param, param, other)
+    ]
     return {"op": "calls", "calls": calls}
 
 
 def _judge_dropout_seeds(value, req, case) -> str | None:
     results = _get(value, "results")
     x = req["calls"][0]["args"][0]
-    if not isinstance(results, list) or len(results) != 3 or not all(
-            isinstance(r, np.ndarray) and r.shape == x.shape for r in results):
+    if (
+        not isinstance(results, list)
+        or len(results) != 3
+        or not all(isinstance(r, np.ndarray) and r.shape == x.shape for r in results)
+    ):
         return f"output: expected an array of shape {x.shape} from every call"
     first, again, other = results
     if not np.array_equal(first, again):
-        return Problem("the same dropout_param['seed'] must give the same mask",
-                       SEED_IGNORED_HINT)
+        return Problem("the same dropout_param['seed'] must give the same mask", SEED_IGNORED_HINT)
     if np.array_equal(first, other):
         return "a different seed should give a different mask"
     return None
@@ -169,7 +197,8 @@ def _only_channel(kernel, channel, name) -> str | None:
     if np.any(kernel[others] != 0):
         return Problem(
             f"{name} should only look at the {['red', 'green', 'blue'][channel]} channel",
-            CHANNEL_HINT)
+            CHANNEL_HINT,
+        )
     if not np.any(kernel[channel]):
         return f"{name} is still all zeros"
     return None
@@ -188,8 +217,9 @@ def _judge_vertical_edges(value, req, case) -> str | None:
     if abs(k.sum()) > 1e-9:
         return "the vertical-edge filter should give zero on a flat image (weights sum to 0)"
     if abs(float((k * step_ud).sum())) > 1e-9:
-        return Problem("the vertical-edge filter should not respond to horizontal edges",
-                       EDGE_DIRECTION_HINT)
+        return Problem(
+            "the vertical-edge filter should not respond to horizontal edges", EDGE_DIRECTION_HINT
+        )
     if abs(float((k * step_lr).sum())) < 1e-6:
         return "the vertical-edge filter does not respond to a vertical edge"
     return None
@@ -204,8 +234,9 @@ def _judge_gaussian(value, req, case) -> str | None:
         return problem
     k = kernel[0]
     if np.any(k < 0) or abs(k.sum() - 1) > 1e-6:
-        return Problem("a smoothing filter has non-negative weights that sum to 1",
-                       BLUR_NORMALISED_HINT)
+        return Problem(
+            "a smoothing filter has non-negative weights that sum to 1", BLUR_NORMALISED_HINT
+        )
     if not (np.allclose(k, k.T) and np.allclose(k, k[::-1]) and np.allclose(k, k[:, ::-1])):
         return "a Gaussian filter is symmetric"
     if not (k[1, 1] > k[0, 1] > k[0, 0] > 0):

@@ -12,11 +12,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import compare as cmp
-from .base import Case, CaseResult, Context, Problem, Stop, field_of, result_from, run_cases
+from grader.checks import compare as cmp
+from grader.checks.base import (
+    Case,
+    CaseResult,
+    Context,
+    Problem,
+    Stop,
+    field_of,
+    result_from,
+    run_cases,
+)
 
-TIES_HINT = ("A window's output is one of its maxima: its gradient goes to that position only "
-             "(np.argmax picks the first), not to every position equal to the maximum.")
+TIES_HINT = (
+    "A window's output is one of its maxima: its gradient goes to that position only "
+    "(np.argmax picks the first), not to every position equal to the maximum."
+)
 NUMERIC_COORDS = 12
 NUMERIC_TOL = 1e-5
 
@@ -24,12 +35,18 @@ NUMERIC_TOL = 1e-5
 def judge_backward(case: Case) -> list[str | None] | CaseResult:
     q = case.question
     args = case.build(case.spec["args"])
-    forward = case.ctx.reference({"op": "call", "target": q["forward"], "args": args,
-                                  "keep": "first"})
+    forward = case.ctx.reference(
+        {"op": "call", "target": q["forward"], "args": args, "keep": "first"}
+    )
     want_out = np.asarray(forward["result"])
     dout = case.build({"$like": "out"}, named={"out": want_out}).astype(want_out.dtype)
-    req = {"op": "forward_backward", "forward": q["forward"], "backward": q["backward"],
-           "args": args, "dout": dout}
+    req = {
+        "op": "forward_backward",
+        "forward": q["forward"],
+        "backward": q["backward"],
+        "args": args,
+        "dout": dout,
+    }
     want = case.ctx.reference(req)
     value = case.ask(req)
     case.check_unchanged(args, field_of(value, "args_after"))
@@ -48,24 +65,35 @@ def judge_backward(case: Case) -> list[str | None] | CaseResult:
         against_reference
     ):
         return against_reference
-    return _judge_on_own_forward(case, req, out, grads, args, against_reference,
-                                 field_of(value, "cache_layout"))
+    return _judge_on_own_forward(
+        case, req, out, grads, args, against_reference, field_of(value, "cache_layout")
+    )
 
 
-def _judge_on_own_forward(case, req, out, grads, args, against_reference,
-                          value_layout) -> CaseResult:
+def _judge_on_own_forward(
+    case, req, out, grads, args, against_reference, value_layout
+) -> CaseResult:
     """The forward differs from the reference: is the backward its derivative?"""
     names = case.question["grad_names"]
     degenerate = _degenerate(out, args, np.shape(req["dout"]))
     if degenerate:
         return CaseResult(
-            case.name, "failed",
+            case.name,
+            "failed",
             f"{degenerate}, so this backward pass cannot be judged (the forward pass is "
             f"graded in its own question)",
         )
-    value = case.ask({**req, "numeric": {"coords": NUMERIC_COORDS, "h": 1e-6,
-                                         "seed": int(case.rng.integers(2**31)),
-                                         "count": len(names)}})
+    value = case.ask(
+        {
+            **req,
+            "numeric": {
+                "coords": NUMERIC_COORDS,
+                "h": 1e-6,
+                "seed": int(case.rng.integers(2**31)),
+                "count": len(names),
+            },
+        }
+    )
     numeric = field_of(value, "numeric")
     if not isinstance(numeric, list) or len(numeric) != len(names):
         raise Stop(result_from(against_reference, case.name))
@@ -73,18 +101,21 @@ def _judge_on_own_forward(case, req, out, grads, args, against_reference,
         if _compare_numeric(name, grad, arg, entry):
             if _right_on_the_reference_cache(case, req, value_layout):
                 return CaseResult(
-                    case.name, "passed",
+                    case.name,
+                    "passed",
                     "your forward pass differs from the expected one (graded in its own "
                     "question); given the cache a correct forward pass stores in your layout, "
                     "this backward pass computes the right gradients",
                 )
             first = next(p for p in against_reference if p)
             return CaseResult(
-                case.name, "failed",
+                case.name,
+                "failed",
                 f"{first}; nor is it the derivative of your own forward pass",
             )
     return CaseResult(
-        case.name, "passed",
+        case.name,
+        "passed",
         "your forward pass differs from the expected one (graded in its own question); this "
         "backward pass is the correct derivative of your forward pass",
     )
@@ -95,16 +126,28 @@ def _right_on_the_reference_cache(case, req, layout) -> bool:
     cache? Tried only when the student's cache has the reference's layout (containers, keys,
     arrays' dimensions and dtypes), so that the backward can read it as its own."""
     q = case.question
-    forward = case.ctx.reference({"op": "forward_cache", "forward": q["forward"],
-                                  "args": req["args"]})
+    forward = case.ctx.reference(
+        {"op": "forward_cache", "forward": q["forward"], "args": req["args"]}
+    )
     if layout is None or layout != forward["cache_layout"]:
         return False
-    value = case.ask({"op": "backward", "backward": q["backward"], "dout": req["dout"],
-                      "cache": forward["cache"]})
+    value = case.ask(
+        {
+            "op": "backward",
+            "backward": q["backward"],
+            "dout": req["dout"],
+            "cache": forward["cache"],
+        }
+    )
     want = case.ctx.reference(req)["grads"]
     grads = field_of(value, "grads")
-    return isinstance(grads, list) and len(grads) == len(want) and all(
-        cmp.compare(g, w, "grad", case.tol) is None for g, w in zip(grads, want, strict=True))
+    return (
+        isinstance(grads, list)
+        and len(grads) == len(want)
+        and all(
+            cmp.compare(g, w, "grad", case.tol) is None for g, w in zip(grads, want, strict=True)
+        )
+    )
 
 
 def _degenerate(out, args, out_shape) -> str | None:
@@ -156,7 +199,8 @@ def _judge_tied_pooling(dx, args, dout) -> str | Problem | None:
                 return Problem(
                     "dx: where a window has several equal maxima, its gradient must be routed "
                     "to them once in all (to the first, or split), not copied to each",
-                    TIES_HINT)
+                    TIES_HINT,
+                )
     return None
 
 

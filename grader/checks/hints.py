@@ -1,7 +1,7 @@
 """Name the misconception behind a failed case.
 
-``grader/hints.json`` (validated by ``schemas/hints.schema.json``) lists known wrong variants
-of the reference: each is a small edit of a file of ``solutions/`` (the mistake as students
+``grader/catalog/hints.json`` (validated by ``schemas/hints.schema.json``) lists known wrong
+variants of the reference: each is a small edit of a file of ``solutions/`` (the mistake as students
 write it) with one sentence that names it. When a case fails, the trusted parent runs the
 variants listed for the question on the same request and compares their answers with the
 student's: a variant that reproduces the student's answer (within the case's tolerance) and
@@ -27,19 +27,24 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 
-from .. import compare as cmp
-from .. import runner, wire
-from ..catalog import HERE, load_schema
-from .base import Case, field_of
+from grader.catalog import HERE, load_schema
+from grader.checks import compare as cmp
+from grader.checks.base import Case, field_of
+from grader.errors import SetupError
+from grader.inside import runner, wire
 
 HINTS_PATH = HERE / "hints.json"
-SOLUTIONS_DIR = HERE.parent / "solutions"
+SOLUTIONS_DIR = HERE.parents[1] / "solutions"
 # The parts of an answer that carry the result, per request op.
-ANSWER_KEYS = {"call": ("result", "args_after"), "forward_backward": ("grads",),
-               "model": ("init_params", "results"), "steps": ("steps",)}
+ANSWER_KEYS = {
+    "call": ("result", "args_after"),
+    "forward_backward": ("grads",),
+    "model": ("init_params", "results"),
+    "steps": ("steps",),
+}
 
 
-class HintError(ValueError):
+class HintError(SetupError):
     """hints.json is invalid, or a variant's edit no longer applies to solutions/."""
 
 
@@ -104,11 +109,17 @@ def _parts(value, op: str) -> list:
 def _same(got, want, tol: float) -> bool:
     """Equal within ``tol``, NaN and inf included (an overflow is a symptom to match too)."""
     if isinstance(want, (list, tuple)):
-        return (isinstance(got, (list, tuple)) and len(got) == len(want)
-                and all(_same(g, w, tol) for g, w in zip(got, want, strict=True)))
+        return (
+            isinstance(got, (list, tuple))
+            and len(got) == len(want)
+            and all(_same(g, w, tol) for g, w in zip(got, want, strict=True))
+        )
     if isinstance(want, dict):
-        return (isinstance(got, dict) and set(got) == set(want)
-                and all(_same(got[k], want[k], tol) for k in want))
+        return (
+            isinstance(got, dict)
+            and set(got) == set(want)
+            and all(_same(got[k], want[k], tol) for k in want)
+        )
     if isinstance(want, (np.ndarray, float, int)) and not isinstance(want, bool):
         try:
             got_a, want_a = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
@@ -118,7 +129,8 @@ def _same(got, want, tol: float) -> bool:
             return False
         finite = np.isfinite(want_a)
         if not np.array_equal(np.isfinite(got_a), finite) or not np.array_equal(
-                got_a[~finite], want_a[~finite], equal_nan=True):
+            got_a[~finite], want_a[~finite], equal_nan=True
+        ):
             return False
         return cmp.relative_error(got_a[finite], want_a[finite]) <= tol
     return got == want

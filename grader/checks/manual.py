@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import nbformat
 
-from .base import CaseResult, Context
+from grader.checks.base import CaseResult, Context
 
 MAX_ANSWER_CHARS = 4000
 PLACEHOLDER_PREFIXES = ("**your answer:**", "your answer:")

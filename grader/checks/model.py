@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import compare as cmp
-from .base import Case, CaseResult, Context, Problem, field_of, nth, run_cases
+from grader.checks import compare as cmp
+from grader.checks.base import Case, CaseResult, Context, Problem, field_of, nth, run_cases
 
 DROPOUT_FORWARD = "layers.dropout_forward"
-SEED_NOT_PASSED_HINT = ("The network passes its seed to every dropout layer "
-                        "(self.dropout_param['seed']), so that it can be gradient-checked.")
+SEED_NOT_PASSED_HINT = (
+    "The network passes its seed to every dropout layer "
+    "(self.dropout_param['seed']), so that it can be gradient-checked."
+)
 
 
 def judge_model(case: Case) -> list[str | None] | CaseResult:
@@ -92,8 +94,9 @@ def _replay_request(case: Case, base: dict, value) -> dict | str | Problem | Non
         if not isinstance(x, np.ndarray) or not isinstance(out, np.ndarray) or x.shape != out.shape:
             return "dropout_forward returned an output of another shape than its input"
         if seed is not None and field_of(call, "seed") != seed:
-            return Problem("the dropout layers were not given the network's seed",
-                           SEED_NOT_PASSED_HINT)
+            return Problem(
+                "the dropout layers were not given the network's seed", SEED_NOT_PASSED_HINT
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
             masks.append(np.where(x != 0, out / np.where(x != 0, x, 1), 0.0))
     return {"replay": {"target": DROPOUT_FORWARD, "masks": masks}}
@@ -104,11 +107,15 @@ def _judge_unobserved_dropout(case: Case, base: dict, params: dict, call: dict, 
     whatever the masks: the test-mode scores of the same network equal the reference's, and
     dropout is applied at train time (the loss differs from the same network's without it);
     the exact gradients are left to the numeric gradient check of the student's own loss."""
-    scores = {**base, "params": params,
-              "calls": [{"method": "loss", "args": call["args"][:1], "kwargs": {}}]}
+    scores = {
+        **base,
+        "params": params,
+        "calls": [{"method": "loss", "args": call["args"][:1], "kwargs": {}}],
+    }
     got_scores = nth(field_of(case.ask(scores), "results"), 0)
-    problem = cmp.compare(got_scores, case.ctx.reference(scores)["results"][0],
-                          "test-mode scores", case.tol)
+    problem = cmp.compare(
+        got_scores, case.ctx.reference(scores)["results"][0], "test-mode scores", case.tol
+    )
     if problem:
         return [problem]
     plain = {**base, "init": {**base["init"], "dropout": 1}, "params": params, "calls": [call]}
@@ -119,22 +126,29 @@ def _judge_unobserved_dropout(case: Case, base: dict, params: dict, call: dict, 
         return ["the train-mode loss equals the loss without dropout: dropout is not applied"]
     if not problem.startswith("loss: relative error"):
         return [problem]
-    return CaseResult(case.name, "passed",
-                      "dropout_forward was not called, so your masks could not be replayed; "
-                      "this network is judged by its test mode and its numeric gradient check")
+    return CaseResult(
+        case.name,
+        "passed",
+        "dropout_forward was not called, so your masks could not be replayed; "
+        "this network is judged by its test mode and its numeric gradient check",
+    )
 
 
 def _count_message(got: int, want: int) -> str:
-    return (f"dropout was applied {got} time(s) in one forward pass; the network has {want} "
-            "hidden layer(s), each followed by one dropout layer")
+    return (
+        f"dropout was applied {got} time(s) in one forward pass; the network has {want} "
+        "hidden layer(s), each followed by one dropout layer"
+    )
 
 
 def numeric_consistency(report, tol: float) -> str | None:
     """The student's analytic gradients against the numeric gradient of its own loss."""
     if not isinstance(report, dict) or not report:
         return "the numeric gradient check of your loss did not run"
-    if all(not np.any(field_of(e, "numeric")) and not np.any(field_of(e, "analytic"))
-           for e in report.values()):
+    if all(
+        not np.any(field_of(e, "numeric")) and not np.any(field_of(e, "analytic"))
+        for e in report.values()
+    ):
         return "numeric gradient check: your loss does not change with any parameter"
     for pname in sorted(report):
         entry = report[pname]
@@ -160,8 +174,10 @@ def _judge_init(case: Case, base: dict) -> CaseResult:
         return CaseResult(name, "failed", "self.params is not a dict of arrays")
     missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
     if missing or extra:
-        parts = [f"missing {', '.join(missing)}" if missing else "",
-                 f"unexpected {', '.join(extra)}" if extra else ""]
+        parts = [
+            f"missing {', '.join(missing)}" if missing else "",
+            f"unexpected {', '.join(extra)}" if extra else "",
+        ]
         return CaseResult(name, "failed", "self.params: " + "; ".join(p for p in parts if p))
     scale = base["init"].get(case.spec.get("scale_key", "weight_scale"))
     for key in sorted(want):
@@ -181,8 +197,9 @@ def _init_problem(key: str, value, want: np.ndarray, scale) -> str | None:
     if key[0] == "W" and scale and value.size >= 50:
         std = float(np.std(value))
         if not 0.7 * scale <= std <= 1.3 * scale or abs(float(np.mean(value))) > 0.3 * scale:
-            return (f"{key}: should be drawn from a normal distribution with standard "
-                    f"deviation {scale}")
+            return (
+                f"{key}: should be drawn from a normal distribution with standard deviation {scale}"
+            )
     elif key[0] != "W" and not np.array_equal(value, want):
         return f"{key}: wrong initial values"
     return None

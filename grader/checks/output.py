@@ -7,8 +7,8 @@ not (a modified input costs one case for the question, see ``base.run_cases``).
 
 from __future__ import annotations
 
-from .. import compare as cmp
-from .base import Case, CaseResult, Context, field_of, nth, run_cases
+from grader.checks import compare as cmp
+from grader.checks.base import Case, CaseResult, Context, field_of, nth, run_cases
 
 
 def judge_output(case: Case) -> list[str | None]:

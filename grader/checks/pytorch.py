@@ -26,16 +26,15 @@ import math
 
 import numpy as np
 
-from .. import compare as cmp
-from .base import Case, CaseResult, Context, failure_from, run_cases
+from grader.checks import compare as cmp
+from grader.checks.base import Case, CaseResult, Context, run_cases
+from grader.checks.pytorch_training import check_challenge, check_train
+from grader.errors import EnvironmentFault
 
 DEFAULT_TOL = 1e-5
-MAX_LAYERS = 64  # Part V declarations
+
+
 INIT_STD_TOL = 0.12  # relative, on thousands of values: a wrong fan-in is off by 2x or more
-
-
-class EnvironmentFault(RuntimeError):
-    """The grading machine cannot grade this question (not the student's fault)."""
 
 
 def _torch():
@@ -43,7 +42,7 @@ def _torch():
         import torch  # noqa: PLC0415 - an optional extra
     except ImportError as exc:
         raise EnvironmentFault(
-            "PyTorch is not installed on the grading machine (pip install -e \".[torch]\")"
+            'PyTorch is not installed on the grading machine (pip install -e ".[torch]")'
         ) from exc
     return torch
 
@@ -53,18 +52,20 @@ def _rand(rng, shape, scale=1.0):
 
 
 def _convnet_params(rng, c, c1, c2, nc, h, w):
-    return [_rand(rng, (c1, c, 5, 5), math.sqrt(2 / (c * 25))), _rand(rng, (c1,), 0.1),
-            _rand(rng, (c2, c1, 3, 3), math.sqrt(2 / (c1 * 9))), _rand(rng, (c2,), 0.1),
-            _rand(rng, (c2 * h * w, nc), math.sqrt(2 / (c2 * h * w))), _rand(rng, (nc,), 0.1)]
+    return [
+        _rand(rng, (c1, c, 5, 5), math.sqrt(2 / (c * 25))),
+        _rand(rng, (c1,), 0.1),
+        _rand(rng, (c2, c1, 3, 3), math.sqrt(2 / (c1 * 9))),
+        _rand(rng, (c2,), 0.1),
+        _rand(rng, (c2 * h * w, nc), math.sqrt(2 / (c2 * h * w))),
+        _rand(rng, (nc,), 0.1),
+    ]
 
 
 def _compare(got, want, name, tol):
     if not isinstance(got, np.ndarray):
         return f"{name}: expected a tensor, got {type(got).__name__}"
     return cmp.compare_array(got.astype(np.float64), np.asarray(want, np.float64), name, tol)
-
-
-# --- part: functional ----------------------------------------------------------------------
 
 
 def _judge_functional(case: Case):
@@ -80,9 +81,6 @@ def _judge_functional(case: Case):
     want = case.ctx.reference(req)["result"]
     got = case.ask(req).get("result")
     return [_compare(got, want, "output", case.tol)]
-
-
-# --- part: init ----------------------------------------------------------------------------
 
 
 def _fan_in(shape):
@@ -111,8 +109,10 @@ def _tensor_problems(fact, shape, name, kind):
     want = math.sqrt(2.0 / _fan_in(shape))
     std, mean = float(value.std()), float(value.mean())
     if abs(std / want - 1) > INIT_STD_TOL:
-        problems.append(f"{name}: standard deviation {std:.4g}, expected about sqrt(2 / fan_in) "
-                        f"= {want:.4g} (fan_in {_fan_in(shape)})")
+        problems.append(
+            f"{name}: standard deviation {std:.4g}, expected about sqrt(2 / fan_in) "
+            f"= {want:.4g} (fan_in {_fan_in(shape)})"
+        )
     if abs(mean) > 4 * want / math.sqrt(value.size):
         problems.append(f"{name}: mean {mean:.3g}, expected about 0")
     return problems
@@ -121,8 +121,13 @@ def _tensor_problems(fact, shape, name, kind):
 def _judge_init(case: Case):
     spec = case.spec
     if "shapes" in spec:
-        req = {"op": "torch", "action": "weights", "target": spec["target"],
-               "shapes": spec["shapes"], "torch_seed": case.ctx.seed}
+        req = {
+            "op": "torch",
+            "action": "weights",
+            "target": spec["target"],
+            "shapes": spec["shapes"],
+            "torch_seed": case.ctx.seed,
+        }
         facts = case.ask(req).get("results") or []
         kind = "zeros" if spec["target"] == "zero_weight" else "kaiming"
         problems = []
@@ -130,8 +135,14 @@ def _judge_init(case: Case):
             fact = facts[i] if i < len(facts) else None
             problems += _tensor_problems(fact, shape, f"shape {tuple(shape)}", kind)
         return problems
-    req = {"op": "torch", "action": "weights", "target": spec["target"], "args": spec["args"],
-           "kwargs": spec.get("kwargs", {}), "torch_seed": case.ctx.seed}
+    req = {
+        "op": "torch",
+        "action": "weights",
+        "target": spec["target"],
+        "args": spec["args"],
+        "kwargs": spec.get("kwargs", {}),
+        "torch_seed": case.ctx.seed,
+    }
     want = case.ctx.reference(req)["results"]
     got = case.ask(req).get("results") or []
     if len(got) != len(want):
@@ -144,19 +155,25 @@ def _judge_init(case: Case):
     return problems
 
 
-# --- part: module / sequential -------------------------------------------------------------
-
-
 def _module_req(spec, target, **extra):
     args = spec["args"]
     kwargs = {"image_size": spec["image_size"]} if "image_size" in spec else {}
-    return {"op": "torch", "action": "module", "target": target, "args": args,
-            "kwargs": kwargs, **extra}
+    return {
+        "op": "torch",
+        "action": "module",
+        "target": target,
+        "args": args,
+        "kwargs": kwargs,
+        **extra,
+    }
 
 
 def _shapes(answer):
-    return sorted(tuple(p["value"].shape) for p in answer.get("params", [])
-                  if isinstance(p, dict) and isinstance(p.get("value"), np.ndarray))
+    return sorted(
+        tuple(p["value"].shape)
+        for p in answer.get("params", [])
+        if isinstance(p, dict) and isinstance(p.get("value"), np.ndarray)
+    )
 
 
 def _judge_module(case: Case):
@@ -172,8 +189,9 @@ def _judge_module(case: Case):
         n = spec.get("n", 4)
         c = spec["args"][0]
         h, w = spec.get("image_size", (8, 8))
-        req["assign"] = [_rand(case.rng, s, 1 / math.sqrt(max(1, int(np.prod(s[1:])))))
-                         for s in want_shapes]
+        req["assign"] = [
+            _rand(case.rng, s, 1 / math.sqrt(max(1, int(np.prod(s[1:]))))) for s in want_shapes
+        ]
         req["x"] = _rand(case.rng, (n, c, h, w))
         ref = case.ctx.reference(req)
     got = case.ask(req)
@@ -181,8 +199,11 @@ def _judge_module(case: Case):
     if shapes != want_shapes:
         return [f"parameter shapes {shapes}, expected {want_shapes} (every layer with a bias)"]
     if probe == "parameters":
-        return [None if all(p.get("requires_grad") for p in got["params"])
-                else "a parameter does not require a gradient"]
+        return [
+            None
+            if all(p.get("requires_grad") for p in got["params"])
+            else "a parameter does not require a gradient"
+        ]
     if probe == "init":
         problems = []
         for p in got["params"]:
@@ -191,8 +212,9 @@ def _judge_module(case: Case):
             # nn.Linear stores (out, in): its fan_in is shape[1], like a conv's prod(shape[1:])
             fact = p if len(shape) != 2 else {**p, "value": p["value"].T}
             label = f"{p.get('name')} {shape}"
-            problems += _tensor_problems(fact, shape[::-1] if len(shape) == 2 else shape, label,
-                                         kind)
+            problems += _tensor_problems(
+                fact, shape[::-1] if len(shape) == 2 else shape, label, kind
+            )
         return problems
     if probe == "architecture":
         return _architecture_problems(got, spec)
@@ -207,10 +229,22 @@ def _architecture_problems(got, spec):
     layers = [layer for layer in got.get("layers", []) if isinstance(layer, dict)]
     learned = [layer for layer in layers if layer.get("type") in ("Conv2d", "Linear")]
     expected = [
-        {"type": "Conv2d", "in_channels": c, "out_channels": c1, "kernel_size": [5, 5],
-         "padding": [2, 2], "stride": [1, 1]},
-        {"type": "Conv2d", "in_channels": c1, "out_channels": c2, "kernel_size": [3, 3],
-         "padding": [1, 1], "stride": [1, 1]},
+        {
+            "type": "Conv2d",
+            "in_channels": c,
+            "out_channels": c1,
+            "kernel_size": [5, 5],
+            "padding": [2, 2],
+            "stride": [1, 1],
+        },
+        {
+            "type": "Conv2d",
+            "in_channels": c1,
+            "out_channels": c2,
+            "kernel_size": [3, 3],
+            "padding": [1, 1],
+            "stride": [1, 1],
+        },
         {"type": "Linear", "in_features": c2 * h * w, "out_features": nc},
     ]
     if len(learned) != 3:
@@ -229,187 +263,28 @@ def _architecture_problems(got, spec):
 def _judge_optimizer(case: Case):
     spec, rng = case.spec, case.rng
     shape = tuple(spec["shape"])
-    req = {"op": "torch", "action": "optimizer_steps", "target": case.question["optimizer"],
-           "learning_rate": spec["learning_rate"], "w": _rand(rng, shape),
-           "dws": [_rand(rng, shape) for _ in range(spec.get("steps", 3))]}
+    req = {
+        "op": "torch",
+        "action": "optimizer_steps",
+        "target": case.question["optimizer"],
+        "learning_rate": spec["learning_rate"],
+        "w": _rand(rng, shape),
+        "dws": [_rand(rng, shape) for _ in range(spec.get("steps", 3))],
+    }
     want = case.ctx.reference(req)["steps"]
     got = case.ask(req).get("steps")
     if not isinstance(got, list) or len(got) != len(want):
         return ["the optimizer did not take every step"]
-    return [_compare(g, v, f"weights after step {i + 1}", case.tol)
-            for i, (g, v) in enumerate(zip(got, want, strict=True))]
+    return [
+        _compare(g, v, f"weights after step {i + 1}", case.tol)
+        for i, (g, v) in enumerate(zip(got, want, strict=True))
+    ]
 
 
 def _judge_module_case(case: Case):
     if case.spec["probe"] == "optimizer":
         return _judge_optimizer(case)
     return _judge_module(case)
-
-
-# --- part: train / challenge -----------------------------------------------------------------
-
-
-def _training_data(ctx: Context, q: dict) -> dict:
-    n = q.get("num_train")
-    return {"X_train": ctx.dataset["X_train"][:n].astype(np.float32),
-            "y_train": ctx.dataset["y_train"][:n].astype(np.int64)}
-
-
-def _accuracy(torch, forward, X, y) -> float:
-    with torch.no_grad():
-        scores = forward(torch.as_tensor(np.array(X), dtype=torch.float32))
-    return float(np.mean(scores.argmax(dim=1).numpy() == y))
-
-
-def _bars(q, ctx, torch, forward) -> list[CaseResult]:
-    results = []
-    for split, bar in sorted(q.get("bars", {}).items()):
-        acc = _accuracy(torch, forward, ctx.dataset[f"X_{split}"], ctx.dataset[f"y_{split}"])
-        ok = acc >= bar
-        results.append(CaseResult(f"{split} accuracy {acc:.3f} (bar {bar:.2f})",
-                                  "passed" if ok else "failed",
-                                  "" if ok else f"{split} accuracy {acc:.3f} is below the bar "
-                                                f"{bar:.2f}"))
-    for split in q.get("report", []):
-        acc = _accuracy(torch, forward, ctx.dataset[f"X_{split}"], ctx.dataset[f"y_{split}"])
-        results.append(CaseResult(f"{split} accuracy {acc:.3f} (reported, not scored)", "info"))
-    return results
-
-
-def _finite(arrays) -> str | None:
-    for array in arrays:
-        if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiu":
-            return "training returned something that is not a parameter array"
-        if not np.all(np.isfinite(array)):
-            return "a learned parameter contains NaN or inf (did training diverge?)"
-    return None
-
-
-def _check_train(q: dict, ctx: Context, torch, pm) -> list[CaseResult]:
-    name = "training run"
-    req = {"op": "torch", "action": "train", "mode": q["mode"], "data": _training_data(ctx, q),
-           "init_args": q["init_args"], "init": q.get("init", {}), "seed": ctx.seed,
-           "torch_seed": ctx.seed, **q["solver"]}
-    answer = ctx.ask(req)
-    failure = failure_from(answer, name, ctx.broken_files)
-    if failure:
-        return [failure]
-    value = answer.value if isinstance(answer.value, dict) else {}
-    torch.manual_seed(0)
-    if q["mode"] == "barebones":
-        ref = pm.three_layer_convnet_init(*q["init_args"], **q.get("init", {}))
-        got = value.get("params")
-        if not isinstance(got, list) or len(got) != len(ref):
-            return [CaseResult(name, "failed", "training returned no parameters")]
-        for i, (g, r) in enumerate(zip(got, ref, strict=True)):
-            if not isinstance(g, np.ndarray) or g.shape != tuple(r.shape):
-                return [CaseResult(name, "failed", f"learned parameter {i + 1}: expected shape "
-                                   f"{tuple(r.shape)}")]
-        problem = _finite(got)
-        if problem:
-            return [CaseResult(name, "failed", problem)]
-        params = [torch.as_tensor(g, dtype=torch.float32) for g in got]
-        return _bars(q, ctx, torch, lambda x: pm.three_layer_convnet(x, params))
-    model = pm.ThreeLayerConvNet(*q["init_args"], **q.get("init", {}))
-    state = [s.get("value") for s in value.get("state") or [] if isinstance(s, dict)]
-    problem = _finite(state) or _load_by_shape(torch, model, state)
-    if problem:
-        return [CaseResult(name, "failed", problem)]
-    model.eval()
-    return _bars(q, ctx, torch, model)
-
-
-def _load_by_shape(torch, model, arrays) -> str | None:
-    by_shape = {tuple(a.shape): a for a in arrays}
-    if len(by_shape) != len(arrays) or len(arrays) != len(list(model.parameters())):
-        return (f"training returned {len(arrays)} parameter arrays, expected "
-                f"{len(list(model.parameters()))} of the documented shapes")
-    with torch.no_grad():
-        for param in model.parameters():
-            array = by_shape.get(tuple(param.shape))
-            if array is None:
-                return f"no learned parameter of shape {tuple(param.shape)}"
-            param.copy_(torch.as_tensor(array, dtype=torch.float32))
-    return None
-
-
-def _validate_declared(declared, q, torch, pm):
-    """The declaration against the budget; returns (problem, model) with the trusted model."""
-    if not isinstance(declared, dict):
-        return "challenge() must return a dict", None
-    budget = q["budget"]
-    for key in ("layers", "optimizer", "num_epochs", "batch_size"):
-        if key not in declared:
-            return f"the declaration has no '{key}'", None
-    epochs, batch = declared["num_epochs"], declared["batch_size"]
-    if not isinstance(epochs, int) or not 1 <= epochs <= budget["max_epochs"]:
-        return f"num_epochs must be an integer from 1 to {budget['max_epochs']}", None
-    if not isinstance(batch, int) or not 1 <= batch <= budget["max_batch_size"]:
-        return f"batch_size must be an integer from 1 to {budget['max_batch_size']}", None
-    if not isinstance(declared["optimizer"], dict):
-        return "the optimizer must be a dict", None
-    layers = declared["layers"]
-    if not isinstance(layers, list) or len(layers) > MAX_LAYERS:
-        return f"the layers must be a list of at most {MAX_LAYERS} declarations", None
-    try:
-        # Counted first on the meta device (no memory): a declaration of a billion weights
-        # must not allocate them in the grader.
-        with torch.device("meta"):
-            count = sum(p.numel() for p in pm.build_challenge_model(layers, *q["init_args"])
-                        .parameters())
-        if count > budget["max_parameters"]:
-            return (f"{count} parameters, more than the budget of {budget['max_parameters']}",
-                    None)
-        model = pm.build_challenge_model(layers, *q["init_args"])
-        pm.build_optimizer(declared["optimizer"], model.parameters())
-    except (ValueError, TypeError, RuntimeError, OverflowError) as exc:
-        return f"the declaration is not valid: {exc}", None
-    with torch.no_grad():
-        model.eval()
-        shape = model(torch.zeros((2, *q["input_shape"]))).shape
-    if tuple(shape) != (2, q["num_classes"]):
-        return f"the model gives scores of shape {tuple(shape)[1:]} per example, expected " \
-               f"({q['num_classes']},)", None
-    return None, model
-
-
-def _check_challenge(q: dict, ctx: Context, torch, pm) -> list[CaseResult]:
-    answer = ctx.ask({"op": "torch", "action": "declare"})
-    failure = failure_from(answer, "declaration", ctx.broken_files)
-    if failure:
-        return [failure]
-    declared = (answer.value or {}).get("declared") if isinstance(answer.value, dict) else None
-    torch.manual_seed(0)
-    problem, model = _validate_declared(declared, q, torch, pm)
-    if problem:
-        return [CaseResult("declaration", "failed", problem)]
-    req = {"op": "torch", "action": "train", "mode": "challenge", "declared": declared,
-           "data": _training_data(ctx, q), "init_args": q["init_args"], "seed": ctx.seed,
-           "torch_seed": ctx.seed}
-    answer = ctx.ask(req)
-    failure = failure_from(answer, "training run", ctx.broken_files)
-    if failure:
-        return [failure]
-    state = answer.value.get("state") if isinstance(answer.value, dict) else None
-    if not isinstance(state, list):
-        return [CaseResult("training run", "failed", "training returned no parameters")]
-    mine = model.state_dict()
-    loaded = {}
-    for entry in state:
-        name = entry.get("name") if isinstance(entry, dict) else None
-        value = entry.get("value") if isinstance(entry, dict) else None
-        if name not in mine or not isinstance(value, np.ndarray) \
-                or value.shape != tuple(mine[name].shape):
-            return [CaseResult("training run", "failed",
-                               f"learned state {name!r} does not fit the declared model")]
-        loaded[name] = torch.as_tensor(value).to(mine[name].dtype)
-    problem = _finite([v.numpy() for v in loaded.values()])
-    if problem or set(loaded) != set(mine):
-        return [CaseResult("training run", "failed",
-                           problem or "training did not return every learned tensor")]
-    model.load_state_dict(loaded)
-    model.eval()
-    return _bars(q, ctx, torch, model)
 
 
 def check_pytorch(q: dict, ctx: Context) -> list[CaseResult]:
@@ -425,7 +300,7 @@ def check_pytorch(q: dict, ctx: Context) -> list[CaseResult]:
     if part in ("module", "sequential"):
         return run_cases(q, ctx, _judge_module_case)
     if part == "train":
-        return _check_train(q, ctx, torch, pm)
+        return check_train(q, ctx, torch, pm)
     if part == "challenge":
-        return _check_challenge(q, ctx, torch, pm)
+        return check_challenge(q, ctx, torch, pm)
     raise ValueError(f"{q['id']}: unknown part {part}")

@@ -9,9 +9,9 @@ compared (batchnorm's running averages; see ``output``).
 
 from __future__ import annotations
 
-from .. import compare as cmp
-from .base import Case, CaseResult, Context, field_of, run_cases
-from .output import judge_output
+from grader.checks import compare as cmp
+from grader.checks.base import Case, CaseResult, Context, field_of, run_cases
+from grader.checks.output import judge_output
 
 
 def judge_steps(case: Case) -> list[str | None]:
@@ -25,12 +25,16 @@ def judge_steps(case: Case) -> list[str | None]:
     problems = []
     for i, (got, exp) in enumerate(zip(steps, want, strict=True)):
         label = f"step {i + 1}"
-        problems.append(cmp.compare(field_of(got, "next_w"), exp["next_w"], f"{label}: next_w",
-                                    case.tol))
+        problems.append(
+            cmp.compare(field_of(got, "next_w"), exp["next_w"], f"{label}: next_w", case.tol)
+        )
         config = field_of(got, "config")
         for key in q["state_keys"]:
-            problems.append(cmp.compare(field_of(config, key), exp["config"][key],
-                                        f"{label}: config[{key!r}]", case.tol))
+            problems.append(
+                cmp.compare(
+                    field_of(config, key), exp["config"][key], f"{label}: config[{key!r}]", case.tol
+                )
+            )
     return problems
 
 

@@ -3,8 +3,8 @@ judged on their properties by a named evaluator (see ``evaluators``)."""
 
 from __future__ import annotations
 
-from .base import Case, CaseResult, Context, field_of, run_cases
-from .evaluators import EVALUATORS
+from grader.checks.base import Case, CaseResult, Context, field_of, run_cases
+from grader.checks.evaluators import EVALUATORS
 
 
 def judge_statistic(case: Case) -> list[str | None]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runner import _model_kwargs, _resolve
-from .base import CaseResult, Context, failure_from
+from grader.checks.base import CaseResult, Context, failure_from
+from grader.inside.ops import _model_kwargs, _resolve
 
 EVAL_BATCH = 500
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
-from ..batch import _cell, _number
-from . import records as course_records
+from grader.course import records as course_records
+from grader.course.gradebook import cell, number
+from grader.errors import EXIT_UNREADABLE, SetupError
+from grader.files import atomic_open
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_KEYS = {"ID": "id", "SIS User ID": "sis_user_id", "SIS Login ID": "sis_login_id"}
@@ -35,8 +36,10 @@ POINTS_POSSIBLE = "Points Possible"
 DEFAULT_ASSIGNMENT = "scratchnet"
 
 
-class ExportError(Exception):
+class ExportError(SetupError):
     """The export cannot be made (no course records, no roster, a bad Canvas file)."""
+
+    exit_code = EXIT_UNREADABLE
 
 
 def _load(graded: Path) -> list[dict]:
@@ -66,15 +69,15 @@ def _need_roster(recs: list[dict], what: str) -> None:
 
 
 def _score(rec: dict) -> str:
-    return "" if rec["final_total"] is None else _number(rec["final_total"])
+    return "" if rec["final_total"] is None else number(rec["final_total"])
 
 
 def canvas_rows(recs: list[dict], assignment: str) -> tuple[list[list[str]], list[str]]:
     """Canvas's import layout; returns (rows, warnings)."""
     _need_roster(recs, "Canvas")
     warnings = []
-    rows = [[*CANVAS_IDENTITY, _cell(assignment)]]
-    rows.append([POINTS_POSSIBLE, "", "", "", "", _number(_max_score(recs))])
+    rows = [[*CANVAS_IDENTITY, cell(assignment)]]
+    rows.append([POINTS_POSSIBLE, "", "", "", "", number(_max_score(recs))])
     for rec in recs:
         if rec["roster"] != "listed":
             warnings.append(f"{rec['submission']}: not on the roster, not exported")
@@ -89,11 +92,11 @@ def canvas_rows(recs: list[dict], assignment: str) -> tuple[list[list[str]], lis
             warnings.append(f"{rec['submission']}: not graded (grader failure), cell left empty")
         rows.append(
             [
-                _cell(s["name"]),
-                _cell(s["id"]),
-                _cell(s["sis_user_id"]),
-                _cell(s["sis_login_id"]),
-                _cell(s["section"]),
+                cell(s["name"]),
+                cell(s["id"]),
+                cell(s["sis_user_id"]),
+                cell(s["sis_login_id"]),
+                cell(s["section"]),
                 _score(rec),
             ]
         )
@@ -181,7 +184,7 @@ def moodle_rows(recs: list[dict], assignment: str) -> tuple[list[list[str]], lis
     """Moodle's grade import CSV: identity, grade and feedback columns."""
     _need_roster(recs, "Moodle")
     warnings = []
-    rows = [["Full name", "Email address", "ID number", _cell(assignment), "Feedback"]]
+    rows = [["Full name", "Email address", "ID number", cell(assignment), "Feedback"]]
     for rec in recs:
         if rec["roster"] != "listed":
             warnings.append(f"{rec['submission']}: not on the roster, not exported")
@@ -198,11 +201,11 @@ def moodle_rows(recs: list[dict], assignment: str) -> tuple[list[list[str]], lis
             continue
         rows.append(
             [
-                _cell(s["name"]),
-                _cell(s["email"]),
-                _cell(s["sis_user_id"]),
+                cell(s["name"]),
+                cell(s["email"]),
+                cell(s["sis_user_id"]),
                 _score(rec),
-                _cell(moodle_feedback(rec)),
+                cell(moodle_feedback(rec)),
             ]
         )
     return rows, warnings
@@ -212,9 +215,9 @@ def moodle_feedback(rec: dict) -> str:
     """One line for Moodle's feedback column (Moodle replaces the grade's feedback with it)."""
     if rec["status"] == "missing":
         return "No submission received."
-    text = f"Score {_number(rec['raw_total'])} of {_number(rec['max_score'])}"
+    text = f"Score {number(rec['raw_total'])} of {number(rec['max_score'])}"
     if rec["late"] and rec["penalty"]:
-        text += f"; late penalty -{_number(rec['penalty'])}: {rec['late']['explanation']}"
+        text += f"; late penalty -{number(rec['penalty'])}: {rec['late']['explanation']}"
     if rec["status"] == "rejected":
         text += "; the submission could not be read"
     return text + ". Details in your feedback report."
@@ -237,14 +240,14 @@ def csv_rows(recs: list[dict]) -> tuple[list[list[str]], list[str]]:
         s = rec["student"] or {}
         rows.append(
             [
-                _cell(rec["submission"]),
+                cell(rec["submission"]),
                 rec["roster"] or "",
-                *[_cell(s.get(k, "")) for k in course_records.GRADEBOOK_IDENTITY],
+                *[cell(s.get(k, "")) for k in course_records.GRADEBOOK_IDENTITY],
                 rec["status"],
-                _number(rec["raw_total"]),
-                _number(rec["penalty"]),
+                number(rec["raw_total"]),
+                number(rec["penalty"]),
                 _score(rec),
-                _number(rec["max_score"]),
+                number(rec["max_score"]),
             ]
         )
     return rows, []
@@ -274,9 +277,6 @@ def export(
         rows, warnings = csv_rows(recs)
     else:
         raise ExportError(f"unknown export {kind!r}: canvas, moodle or csv")
-    output = Path(output)
-    tmp = output.with_name(f".{output.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+    with atomic_open(output, newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
         csv.writer(fh).writerows(rows)
-    os.replace(tmp, output)
     return warnings

@@ -18,12 +18,12 @@ is self-contained (inline CSS, no script, no remote resource) and has a print st
 from __future__ import annotations
 
 import html
-import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import __version__
+from grader import __version__
+from grader.files import write_atomic
 
 _SCORED_FAIL = {"failed", "not_implemented", "error", "timeout", "missing"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -336,12 +336,6 @@ def render_markdown(v: dict) -> str:
     return "\n".join(out)
 
 
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def write_reports(
     folder: Path, records: list[dict], docs: dict[str, dict | None], assignment: str = ""
 ) -> None:
@@ -352,5 +346,5 @@ def write_reports(
         old.unlink()
     for record in records:
         v = view(record, docs.get(record["submission"]), assignment)
-        _write(folder / f"{record['submission']}.html", render_html(v))
-        _write(folder / f"{record['submission']}.md", render_markdown(v))
+        write_atomic(folder / f"{record['submission']}.html", render_html(v))
+        write_atomic(folder / f"{record['submission']}.md", render_markdown(v))

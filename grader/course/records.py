@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import report
-from ..batch import _cell, _number, _state, write_csv
-from . import deadlines, feedback
-from .roster import Student, load_roster, load_times
+from grader.course import deadlines, feedback
+from grader.course.gradebook import cell, number, state_of, write_csv
+from grader.course.roster import Student, load_roster, load_times
+from grader.engine import report
 
 COURSE_DIR = "course"
 COURSE_JSON = "course.json"
@@ -117,7 +117,7 @@ def _record(
     if not submitted:
         status, raw, note = "missing", 0.0, "no submission received"
     else:
-        status = _state(doc)
+        status = state_of(doc)
         raw = float(doc["total"]) if doc is not None and status != "not_graded" else 0.0
         if doc is not None:
             max_score = float(doc["max_score"])
@@ -221,21 +221,21 @@ def write_gradebook(
             note = "; ".join(filter(None, [note, late["explanation"]]))
         rows.append(
             [
-                _cell(rec["submission"]),
+                cell(rec["submission"]),
                 rec["roster"] or "",
-                *[_cell(student.get(k, "")) for k in GRADEBOOK_IDENTITY],
+                *[cell(student.get(k, "")) for k in GRADEBOOK_IDENTITY],
                 rec["status"],
-                _number(rec["raw_total"]),
-                _number(rec["penalty"]),
-                "" if rec["final_total"] is None else _number(rec["final_total"]),
-                _number(rec["max_score"]),
+                number(rec["raw_total"]),
+                number(rec["penalty"]),
+                "" if rec["final_total"] is None else number(rec["final_total"]),
+                number(rec["max_score"]),
                 late.get("submitted_at") or "",
                 late.get("deadline") or "",
                 deadlines.describe_duration_seconds(late.get("late_seconds", 0))
                 if late.get("late")
                 else "",
-                *[_number(scores[i]) if i in scores else "" for i in ids],
-                _cell(note),
+                *[number(scores[i]) if i in scores else "" for i in ids],
+                cell(note),
             ]
         )
     write_csv(path, header, rows)
@@ -331,7 +331,7 @@ def course_text(summary: dict, course: Course) -> str:
             f"Deadline {course.deadline.isoformat()}, {len(summary['extensions'])} "
             f"extension(s), {policy}; {len(summary['late'])} late"
             + (
-                ": " + _names(f"{s} (-{_number(p)})" for s, p in summary["late"].items())
+                ": " + _names(f"{s} (-{number(p)})" for s, p in summary["late"].items())
                 if summary["late"]
                 else ""
             )

@@ -11,13 +11,12 @@ points changes nothing for a student who scored 0 on it).
 
 from __future__ import annotations
 
-import csv
-import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..batch import RESULTS_DIR, _cell, _number, _state, load_result, result_path
+from grader.course.gradebook import cell, number, state_of, write_csv
+from grader.course.tasks import RESULTS_DIR, load_result, result_path
+from grader.files import write_atomic
 
 HISTORY_DIR = "history"
 CHANGES = "changes.csv"
@@ -43,20 +42,18 @@ class Archive:
         history.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = history / f"{sub_id}.{stamp}.json"
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        write_atomic(target, path.read_bytes())
         self.previous[sub_id] = doc
 
 
 def _scores(doc: dict | None) -> dict[str, float]:
-    if doc is None or _state(doc) == "not_graded":
+    if doc is None or state_of(doc) == "not_graded":
         return {}
     return {q["id"]: float(q["score"]) for q in doc["questions"]}
 
 
 def _total(doc: dict | None) -> float | None:
-    if doc is None or _state(doc) == "not_graded":
+    if doc is None or state_of(doc) == "not_graded":
         return None
     return float(doc["total"])
 
@@ -76,13 +73,13 @@ def compare(previous: dict[str, dict], current: dict[str, dict | None]) -> list[
         old_total, new_total = _total(old), _total(new)
         old_max = float(old["max_score"])
         new_max = float(new["max_score"]) if new else None
-        if not changed and old_total == new_total and _state(old) == _state(new):
+        if not changed and old_total == new_total and state_of(old) == state_of(new):
             continue  # a new maximum alone changes nobody's score
         rows.append(
             {
                 "submission": sub,
-                "old_status": _state(old),
-                "new_status": _state(new),
+                "old_status": state_of(old),
+                "new_status": state_of(new),
                 "old_total": old_total,
                 "new_total": new_total,
                 "change": None
@@ -97,7 +94,7 @@ def compare(previous: dict[str, dict], current: dict[str, dict | None]) -> list[
 
 
 def _fmt(value: float | None) -> str:
-    return "-" if value is None else _number(value)
+    return "-" if value is None else number(value)
 
 
 def write_changes(rows: list[dict], path: Path) -> None:
@@ -112,26 +109,24 @@ def write_changes(rows: list[dict], path: Path) -> None:
         "new_max_score",
         "questions_changed",
     ]
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(
-                [
-                    _cell(row["submission"]),
-                    row["old_status"],
-                    row["new_status"],
-                    "" if row["old_total"] is None else _number(row["old_total"]),
-                    "" if row["new_total"] is None else _number(row["new_total"]),
-                    "" if row["change"] is None else f"{row['change']:+g}",
-                    _number(row["old_max_score"]),
-                    "" if row["new_max_score"] is None else _number(row["new_max_score"]),
-                    "; ".join(row["questions_changed"]),
-                ]
-            )
-    os.replace(tmp, path)
+    write_csv(
+        path,
+        header,
+        [
+            [
+                cell(row["submission"]),
+                row["old_status"],
+                row["new_status"],
+                "" if row["old_total"] is None else number(row["old_total"]),
+                "" if row["new_total"] is None else number(row["new_total"]),
+                "" if row["change"] is None else f"{row['change']:+g}",
+                number(row["old_max_score"]),
+                "" if row["new_max_score"] is None else number(row["new_max_score"]),
+                "; ".join(row["questions_changed"]),
+            ]
+            for row in rows
+        ],
+    )
 
 
 def paragraph(previous: dict[str, dict], rows: list[dict]) -> str:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import deadlines
+from grader.course import deadlines
+from grader.errors import SetupError
 
 COLUMNS = (
     "submission",
@@ -36,7 +37,7 @@ UNIQUE = ("id", "sis_user_id", "sis_login_id", "email")
 IDENTITY = ("name", "id", "sis_user_id", "sis_login_id", "section", "email")
 
 
-class CourseFileError(ValueError):
+class CourseFileError(SetupError):
     """A roster, extensions or manifest file that cannot be used; the message names the line."""
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.reference import build_reference_submission, build_skeleton_submission
+from grader.authoring.reference import build_reference_submission, build_skeleton_submission
 
 
 @pytest.fixture(scope="session")

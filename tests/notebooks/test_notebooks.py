@@ -23,14 +23,20 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from grader import release
+from grader.authoring import release
+from grader.authoring.generate import render_tree
 from grader.checks import manual
-from grader.generate import render_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "starter_notebooks"
-NOTEBOOKS = ["TwoLayerNet", "FullyConnectedNets", "BatchNormalization", "Dropout",
-             "ConvolutionalNetworks", "PyTorch"]
+NOTEBOOKS = [
+    "TwoLayerNet",
+    "FullyConnectedNets",
+    "BatchNormalization",
+    "Dropout",
+    "ConvolutionalNetworks",
+    "PyTorch",
+]
 # The first student function each notebook calls: against the skeleton, it stops there.
 FIRST_STUDENT_CALL = {
     "TwoLayerNet": ("TwoLayerNet.loss", "assignment/classifiers/neural_net.py"),
@@ -49,7 +55,7 @@ ABSOLUTE_PATH = re.compile(
 def needs_torch(name):
     """The PyTorch notebook needs the optional extra (pip install -e \".[torch]\")."""
     if name == "PyTorch" and importlib.util.find_spec("torch") is None:
-        pytest.skip("torch is not installed (the optional extra: pip install -e \".[torch]\")")
+        pytest.skip('torch is not installed (the optional extra: pip install -e ".[torch]")')
 
 
 def load_builder():
@@ -109,7 +115,7 @@ def test_notebook_and_source_hold_no_absolute_paths(name):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_answer_cells_are_exactly_the_catalog_ids_and_start_blank(name):
-    catalog = json.loads((ROOT / "grader" / "catalog.json").read_text("utf-8"))
+    catalog = json.loads((ROOT / "grader" / "catalog" / "catalog.json").read_text("utf-8"))
     expected = sorted(
         answer
         for question in catalog["questions"]
@@ -139,8 +145,9 @@ def test_notebook_opens_with_the_setup_and_ends_with_the_collect_step(name):
     assert cells[-1].source.strip() == "selfcheck.collect_submission()"
 
 
-_IMPORT = re.compile(r"^from assignment(?P<module>(?:\.\w+)*) import (?P<names>\([^)]*\)|.+)$",
-                     re.MULTILINE)
+_IMPORT = re.compile(
+    r"^from assignment(?P<module>(?:\.\w+)*) import (?P<names>\([^)]*\)|.+)$", re.MULTILINE
+)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -164,21 +171,23 @@ def test_every_name_a_notebook_imports_exists_in_the_package(name):
 
 def test_builder_turns_percent_cells_into_notebook_cells():
     builder = load_builder()
-    source = "\n".join([
-        "# a header line that is not part of the notebook",
-        "# %% [markdown]",
-        "# # Title",
-        "#",
-        "# Some *text*.",
-        "",
-        "# %%",
-        "# %autoreload 2",
-        "# a comment stays a comment",
-        "x = 1",
-        "",
-        '# %% [markdown] scratchnet={"answer": "fc.inline1"}',
-        "# **Your answer:**",
-    ])
+    source = "\n".join(
+        [
+            "# a header line that is not part of the notebook",
+            "# %% [markdown]",
+            "# # Title",
+            "#",
+            "# Some *text*.",
+            "",
+            "# %%",
+            "# %autoreload 2",
+            "# a comment stays a comment",
+            "x = 1",
+            "",
+            '# %% [markdown] scratchnet={"answer": "fc.inline1"}',
+            "# **Your answer:**",
+        ]
+    )
     nb = builder.build_notebook(source)
     assert [cell.cell_type for cell in nb.cells] == ["markdown", "code", "markdown"]
     assert nb.cells[0].source == "# Title\n\nSome *text*."
@@ -237,8 +246,12 @@ def execute(name, package, home):
     folder.mkdir()
     shutil.copy(NOTEBOOK_DIR / f"{name}.ipynb", folder)
     nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+    )
     start = time.perf_counter()
     try:
         client.execute(env=kernel_env())
@@ -288,7 +301,7 @@ def test_notebook_runs_against_the_reference_with_every_self_check_passing(name,
     assert (folder / "submission.zip").is_file()
     assert "Wrote " in stream_text(code_cells(nb)[-1])
     if name == "FullyConnectedNets":
-        schema = json.loads((ROOT / "grader/schemas/hyperparams.schema.json").read_text())
+        schema = json.loads((ROOT / "grader/catalog/schemas/hyperparams.schema.json").read_text())
         jsonschema.validate(json.loads((folder / "hyperparams.json").read_text()), schema)
 
 
@@ -302,15 +315,17 @@ def test_notebook_against_the_skeleton_stops_at_the_first_function_to_write(
     nb, error, _ = execute(name, skeleton, tmp_path)
     assert error is not None and error.ename == "NotImplementedError"
     cells = code_cells(nb)
-    failed = [i for i, cell in enumerate(cells)
-              if any(out.output_type == "error" for out in cell.outputs)]
+    failed = [
+        i for i, cell in enumerate(cells) if any(out.output_type == "error" for out in cell.outputs)
+    ]
     assert len(failed) == 1
     index = failed[0]
     (output,) = [out for out in cells[index].outputs if out.output_type == "error"]
     assert output.traceback[0] == f"NotImplementedError: {function} is not implemented yet."
-    assert re.match(rf"Write it in {re.escape(path)}, line \d+, between the START/END",
-                    output.traceback[1])
+    assert re.match(
+        rf"Write it in {re.escape(path)}, line \d+, between the START/END", output.traceback[1]
+    )
     assert len(output.traceback) == 2  # the short message, not a traceback through our code
     assert all(cell.execution_count is not None for cell in cells[: index + 1])
-    assert all(cell.execution_count is None for cell in cells[index + 1:])
+    assert all(cell.execution_count is None for cell in cells[index + 1 :])
     assert index >= 2, "the set-up cells must run against the skeleton"

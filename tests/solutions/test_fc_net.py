@@ -177,8 +177,14 @@ def test_regularization_adds_half_reg_times_the_squared_weights_only(normalizati
     np.random.seed(0)
     rng = np.random.default_rng(0)
     X, y = small_problem()
-    model = FullyConnectedNet([20, 30], input_dim=15, normalization=normalization, reg=0.0,
-                              weight_scale=5e-2, dtype=np.float64)
+    model = FullyConnectedNet(
+        [20, 30],
+        input_dim=15,
+        normalization=normalization,
+        reg=0.0,
+        weight_scale=5e-2,
+        dtype=np.float64,
+    )
     # Non-zero biases, gammas and betas, so that penalising them would show.
     for name, value in model.params.items():
         if not name.startswith("W"):

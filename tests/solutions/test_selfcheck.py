@@ -11,8 +11,9 @@ import pytest
 from solutions import selfcheck
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "grader" / "schemas" / "hyperparams.schema.json").read_text())
-REFERENCE_HYPERPARAMS = json.loads((ROOT / "grader" / "reference_hyperparams.json").read_text())
+CATALOG_DIR = ROOT / "grader" / "catalog"
+SCHEMA = json.loads((CATALOG_DIR / "schemas" / "hyperparams.schema.json").read_text())
+REFERENCE_HYPERPARAMS = json.loads((CATALOG_DIR / "reference_hyperparams.json").read_text())
 
 
 def lines(capsys):
@@ -124,16 +125,33 @@ def _variant(section, key, value):
 
 _DELETE = object()
 VARIANTS = [
-    ("model", "hidden_dims", _DELETE), ("model", "hidden_dims", []), ("model", "hidden_dims", [0]),
-    ("model", "hidden_dims", [10] * 7), ("model", "hidden_dims", [1.5]),
-    ("model", "hidden_dims", [1024]), ("model", "normalization", "batch"),
-    ("model", "normalization", None), ("model", "dropout", 0), ("model", "dropout", 1),
-    ("model", "dropout", 1.2), ("model", "reg", 0), ("model", "reg", -1), ("model", "reg", 10),
-    ("model", "weight_scale", 0), ("model", "input_dim", 64), ("solver", "update_rule", "sgdd"),
-    ("solver", "update_rule", "rmsprop"), ("solver", "learning_rate", 0),
-    ("solver", "lr_decay", 1), ("solver", "lr_decay", 1.5), ("solver", "num_epochs", 60),
-    ("solver", "num_epochs", 61), ("solver", "num_epochs", True),
-    ("solver", "batch_size", 0), ("solver", "batch_size", 2000), ("solver", "seed", 1),
+    ("model", "hidden_dims", _DELETE),
+    ("model", "hidden_dims", []),
+    ("model", "hidden_dims", [0]),
+    ("model", "hidden_dims", [10] * 7),
+    ("model", "hidden_dims", [1.5]),
+    ("model", "hidden_dims", [1024]),
+    ("model", "normalization", "batch"),
+    ("model", "normalization", None),
+    ("model", "dropout", 0),
+    ("model", "dropout", 1),
+    ("model", "dropout", 1.2),
+    ("model", "reg", 0),
+    ("model", "reg", -1),
+    ("model", "reg", 10),
+    ("model", "weight_scale", 0),
+    ("model", "input_dim", 64),
+    ("solver", "update_rule", "sgdd"),
+    ("solver", "update_rule", "rmsprop"),
+    ("solver", "learning_rate", 0),
+    ("solver", "lr_decay", 1),
+    ("solver", "lr_decay", 1.5),
+    ("solver", "num_epochs", 60),
+    ("solver", "num_epochs", 61),
+    ("solver", "num_epochs", True),
+    ("solver", "batch_size", 0),
+    ("solver", "batch_size", 2000),
+    ("solver", "seed", 1),
     ("solver", "num_epochs", _DELETE),
 ]
 
@@ -202,8 +220,10 @@ def _raise_from(path, message):
 
 def test_a_skeleton_stub_error_becomes_a_two_line_message_naming_function_file_and_line():
     shell = FakeShell()
-    message = ("affine_forward in assignment/layers.py is not implemented yet: replace this "
-               "line with your code (see the TODO above)")
+    message = (
+        "affine_forward in assignment/layers.py is not implemented yet: replace this "
+        "line with your code (see the TODO above)"
+    )
     selfcheck._short_not_implemented(shell, *_raise_from("/x/assignment/layers.py", message))
     assert shell.full == []
     (stb,) = shell.short

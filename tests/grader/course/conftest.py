@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import report
+from grader.engine import report
 
 QUESTIONS = [
     {"id": "fc.affine_forward", "title": "Affine layer: forward", "points": 2, "kind": "output"},

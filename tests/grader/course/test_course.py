@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from grader import batch
 from grader.course import exports, records
+from grader.course.gradebook import cell as spreadsheet_cell
 from grader.course.records import CourseSettings
 
 from .conftest import ISOLATION_MARKER, make_doc, write_results
@@ -207,7 +207,7 @@ def test_plain_csv_export_and_exports_reuse_the_batch_escaping(course_dir, cours
         rows = {r["submission"]: r for r in csv.DictReader(fh)}
     assert rows["ben"]["final_total"] == "2.4" and rows["ben"]["raw_total"] == "3"
     assert rows["zed"]["roster"] == "unknown"
-    assert exports._cell is batch._cell  # one escaping rule, not a copy
+    assert exports.cell is spreadsheet_cell  # one escaping rule, not a copy
 
 
 def test_exports_without_a_roster_only_as_plain_csv(tmp_path, course_questions):

@@ -7,9 +7,10 @@ import shutil
 
 import pytest
 
-from grader import batch, catalog, cli
+from grader import catalog, cli
+from grader.authoring.reference import zip_submission
+from grader.course import batch
 from grader.course.records import CourseSettings
-from grader.reference import zip_submission
 
 ROSTER = (
     "submission,name,id,sis_user_id,email,submitted_at\n"

@@ -1,0 +1,175 @@
+"""The grading pipeline, in order: intake -> overlay -> child -> checks -> score -> report.
+
+``grade`` is the one entry point the CLI, batch mode and Gradescope share. The parent process
+imports the grader and the reference solutions; student code runs only in the child.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+
+from grader import catalog, sandbox
+from grader.authoring import layout
+from grader.authoring.layout import HYPERPARAMS_NAME
+from grader.checks import KINDS, CaseResult, Context, hints
+from grader.engine import intake, overlay, problems, results
+from grader.engine.results import QuestionResult, SubmissionInfo
+from grader.errors import EnvironmentFault
+from grader.sandbox.child import Child, ChildStartError
+
+DEFAULT_LIMITS = sandbox.Limits()
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> dict:
+    from solutions.data_utils import load_digits_data
+
+    data = load_digits_data()
+    for array in data.values():
+        array.setflags(write=False)
+    return data
+
+
+def _hyperparams(sub: intake.Submission) -> tuple[dict | None, str | None]:
+    raw = sub.files.get(HYPERPARAMS_NAME)
+    if raw is None:
+        return None, f"{HYPERPARAMS_NAME} is missing"
+    try:
+        declared = json.loads(raw.decode("utf-8"))
+        jsonschema.validate(declared, catalog.load_schema("hyperparams.schema.json"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{HYPERPARAMS_NAME} is not valid JSON: {exc}"
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "top level"
+        return None, f"{HYPERPARAMS_NAME}: at {where}: {exc.message}"
+    solver = declared["solver"]
+    for key in ("num_epochs", "batch_size"):  # JSON Schema counts 2.0 as an integer
+        if key in solver:
+            solver[key] = int(solver[key])
+    return declared, None
+
+
+def _notebooks(sub: intake.Submission) -> dict[str, str]:
+    return {
+        name[: -len(".ipynb")]: content.decode("utf-8", "replace")
+        for name, content in sub.files.items()
+        if name.endswith(".ipynb")
+    }
+
+
+def _grade_question(q: dict, ctx: Context, faults: list[str]) -> QuestionResult:
+    """Run one question's check; a grader bug is recorded in ``faults`` and costs only it."""
+    begin = time.monotonic()
+    ctx.deadline = begin + q["time_limit"]
+    try:
+        cases = KINDS[q["kind"]](q, ctx)
+    except ChildStartError:
+        raise  # the environment's fault: the whole submission is not graded
+    except EnvironmentFault as exc:  # e.g. torch missing: this question only, not graded
+        faults.append(f"{q['id']}: not graded: {exc}")
+        cases = [
+            CaseResult(
+                "grader",
+                "error",
+                f"not graded: {exc} (the grading machine's "
+                "fault, not your submission; the instructor has been told)",
+            )
+        ]
+    except Exception as exc:  # a grader bug must not cost the other questions
+        faults.append(f"{q['id']}: {type(exc).__name__}: {exc}")
+        cases = [
+            CaseResult(
+                "grader",
+                "error",
+                "internal grader error; the instructor has been told (not your fault)",
+            )
+        ]
+    return QuestionResult.scored(q, cases, time.monotonic() - begin)
+
+
+def grade(
+    *,
+    submission: Path,
+    seed: int = 0,
+    only: list[str] | None = None,
+    catalog_path: Path = catalog.CATALOG_PATH,
+    limits: sandbox.Limits = DEFAULT_LIMITS,
+    use_sandbox: bool = True,
+    progress=None,
+) -> dict:
+    """Grade one submission (zip or folder) and return the validated results document.
+
+    Args:
+        submission: the zip file or folder handed in.
+        seed: the grading seed; the same submission and seed always give the same results.
+        only: question ids (or id prefixes such as ``fc``) to grade; all when empty.
+        catalog_path: the question catalog to use.
+        limits: resource limits of the child process.
+        use_sandbox: run the child under bubblewrap when it is available.
+        progress: optional callable(question_id) called before each question.
+    Raises:
+        catalog.CatalogError: the catalog is invalid (an instructor's error, not the student's).
+    """
+    questions = catalog.select(catalog.load_catalog(catalog_path), only)
+    bwrap = sandbox.find_bwrap() if use_sandbox else None
+    sandbox.harden_parent()
+    account = None if bwrap else sandbox.sandbox_account()
+    secrets = [] if bwrap else sandbox.secret_paths()
+    exposed = sandbox.exposed_to(account, secrets) if account else None
+    unreadable = sandbox.unreadable_runtime(account)
+    isolation = sandbox.describe(bwrap, None, account, exposed, None, unreadable)
+    allow = layout.allow_list()
+    try:
+        sub = intake.read_submission(Path(submission), allow)
+    except intake.IntakeError as exc:
+        return results.rejected(
+            Path(submission).name, str(exc), seed, questions, isolation.as_dict()
+        )
+    info = SubmissionInfo(sub.name, sub.sha256, tuple(sub.missing), tuple(sub.extra))
+    hyperparams, hyper_error = _hyperparams(sub)
+    entries, faults = [], []
+    with tempfile.TemporaryDirectory(prefix="scratchnet-") as scratch:
+        tree = overlay.build(Path(scratch), sub)
+        child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
+        # torch (hundreds of MB) is imported only when a PyTorch question is graded: it may not
+        # fit under a course's lower memory limit, and the other questions never import it.
+        unused = () if any(q["kind"] == "pytorch" for q in questions) else (problems.TORCH_FILE,)
+        if unreadable:  # what the skeleton imports, imported before the child switches user
+            skip = [Path(name).name for name in unused]
+            child.preimport = sandbox.module_level_imports(layout.skeleton_dir(), skip)
+        ctx = Context(
+            seed=seed,
+            ask_student=child.request,
+            dataset=_digits(),
+            hyperparams=hyperparams,
+            hyperparams_error=hyper_error,
+            notebooks=_notebooks(sub),
+            diagnose=hints.diagnose,
+        )
+        try:
+            child.start()  # the handshake: before any student file is imported
+            found = problems.static_problems(sub.files)
+            found += problems.import_problems(child.request, sub.files, found, unused)
+            info = dataclasses.replace(info, problems=tuple(found))
+            ctx.broken_files = frozenset(problems.broken_files(found))
+            with np.errstate(all="ignore"):  # student answers may overflow in comparisons
+                for q in questions:
+                    if progress:
+                        progress(q["id"])
+                    entries.append(_grade_question(q, ctx, faults))
+        except ChildStartError as exc:
+            return results.not_graded(info, str(exc), seed, questions, isolation.as_dict())
+        finally:
+            child.kill()
+    isolation = sandbox.describe(
+        bwrap, child.confinement, account, exposed, child.cgroup_kinds, unreadable
+    )
+    return results.graded(info, seed, isolation.as_dict(), entries, faults)
