@@ -5,7 +5,7 @@ import importlib.util
 
 import pytest
 
-from grader import catalog
+from grader import catalog, sandbox
 from grader.checks import pytorch as torch_checks
 from grader.checks import pytorch_training as torch_training
 from grader.course import gradescope
@@ -41,6 +41,25 @@ def test_reference_full_marks_and_skeleton_not_implemented(
         if q["kind"] != "manual":
             assert q["status"] == "not_implemented", (q["id"], q["feedback"])
     assert skel["total"] == 0
+
+
+@needs_torch
+@pytest.mark.slow
+def test_reference_full_marks_without_bubblewrap_where_the_runtime_is_unreadable(
+    reference_submission, monkeypatch
+):
+    # As root without bubblewrap (Gradescope) the child runs as the sandbox user; where that
+    # user cannot read the interpreter (here: under /root) everything torch imports lazily must
+    # be imported before the switch. An optimizer's first step imports torch._dynamo.
+    monkeypatch.setattr(sandbox, "find_bwrap", lambda: None)
+    only = ["pytorch.sequential", "pytorch.train_module"]
+    ref = pipeline.grade(submission=reference_submission, only=only)
+    assert [q["status"] for q in ref["questions"]] == ["passed", "passed"], ref["questions"]
+
+
+def test_lazily_imported_modules_of_a_skeleton_import_are_imported_too(tmp_path):
+    (tmp_path / "models.py").write_text("import torch\n")
+    assert "torch._dynamo" in sandbox.module_level_imports(tmp_path) or not HAS_TORCH
 
 
 def test_without_torch_the_framework_questions_are_not_graded_and_the_rest_is(
