@@ -22,7 +22,11 @@ torch is an optional extra. Without it on the grading machine these questions ra
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
 import math
+import threading
 
 import numpy as np
 
@@ -35,6 +39,24 @@ DEFAULT_TOL = 1e-5
 
 
 INIT_STD_TOL = 0.12  # relative, on thousands of values: a wrong fan-in is off by 2x or more
+
+
+# What the PyTorch questions import, in the parent and in the child; an optimizer's first step
+# imports torch._dynamo. Seconds of work, started early in the background (``warm_up``).
+TORCH_MODULES = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch._dynamo")
+
+
+def warm_up() -> None:
+    """Import ``TORCH_MODULES`` in a background thread of this process, where torch exists."""
+    if importlib.util.find_spec("torch") is None:
+        return
+
+    def load():
+        for name in TORCH_MODULES:
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="scratchnet-warm", daemon=True).start()
 
 
 def _torch():

@@ -20,6 +20,7 @@ from grader import catalog, sandbox
 from grader.authoring import layout
 from grader.authoring.layout import HYPERPARAMS_NAME
 from grader.checks import KINDS, CaseResult, Context, hints
+from grader.checks import pytorch as torch_checks
 from grader.engine import intake, overlay, problems, results
 from grader.engine.results import QuestionResult, SubmissionInfo
 from grader.errors import EnvironmentFault
@@ -141,7 +142,10 @@ def grade(
         child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
         # torch (hundreds of MB) is imported only when a PyTorch question is graded: it may not
         # fit under a course's lower memory limit, and the other questions never import it.
-        unused = () if any(q["kind"] == "pytorch" for q in questions) else (problems.TORCH_FILE,)
+        needs_torch = any(q["kind"] == "pytorch" for q in questions)
+        unused = () if needs_torch else (problems.TORCH_FILE,)
+        if needs_torch:  # seconds of imports, done while the numpy questions are graded
+            torch_checks.warm_up()
         if unreadable:  # what the skeleton imports, imported before the child switches user
             skip = [Path(name).name for name in unused]
             child.preimport = sandbox.module_level_imports(layout.skeleton_dir(), skip)
@@ -158,6 +162,8 @@ def grade(
             child.start()  # the handshake: before any student file is imported
             found = problems.static_problems(sub.files)
             found += problems.import_problems(child.request, sub.files, found, unused)
+            if needs_torch:
+                child.request({"op": "warm", "modules": list(torch_checks.TORCH_MODULES)}, 10.0)
             info = dataclasses.replace(info, problems=tuple(found))
             ctx.broken_files = frozenset(problems.broken_files(found))
             with np.errstate(all="ignore"):  # student answers may overflow in comparisons

@@ -9,9 +9,7 @@ import contextlib
 import copy
 import importlib
 import inspect
-import os
 import sys
-import traceback
 
 import numpy as np
 
@@ -353,45 +351,3 @@ def op_train_solver(package, req):
         "norm_params": _norm_stats(model),
         "loss_history": [float(v) for v in solver.loss_history],
     }
-
-
-def op_imports(package, req):
-    """Import each module of the package; how each went (the submission's problems)."""
-    package_dir = os.path.dirname(importlib.import_module(package).__file__)
-    outcomes = []
-    for name in req["modules"]:
-        try:
-            importlib.import_module(f"{package}.{name}")
-            outcomes.append({"status": "ok"})
-        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
-            outcomes.append({"status": "error", **describe_exception(exc, package_dir)})
-    return {"modules": outcomes}
-
-
-def describe_exception(exc, package_dir):
-    """Exception type, message and the deepest line of the student's package it passed through."""
-    where = None
-    if isinstance(exc, SyntaxError) and exc.filename:
-        where = {"file": _relative(exc.filename, package_dir), "line": exc.lineno, "function": None}
-    # A syntax error in a package file is reported there, not at the line that imported it.
-    frames = [] if where and where["file"] else traceback.extract_tb(exc.__traceback__)
-    for frame in frames:
-        rel = _relative(frame.filename, package_dir)
-        if rel is not None:
-            where = {"file": rel, "line": frame.lineno, "function": frame.name}
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc)[:500],
-        "where": where if where and where["file"] else None,
-    }
-
-
-def _relative(filename, package_dir):
-    try:
-        path = os.path.realpath(filename)
-    except (TypeError, ValueError):
-        return None
-    base = os.path.realpath(package_dir)
-    if os.path.commonpath([path, base]) != base:
-        return None
-    return os.path.relpath(path, os.path.dirname(base))

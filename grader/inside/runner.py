@@ -12,8 +12,12 @@ answers on another, and it never decides a score. It is copied into the sandbox 
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import sys
+import threading
+import traceback
 
 import numpy as np
 
@@ -25,8 +29,63 @@ else:  # the child: run as a script beside copies of its siblings (``grader.insi
     import torch_ops
 
 
+def op_imports(package, req):
+    """Import each module of the package; how each went (the submission's problems)."""
+    package_dir = os.path.dirname(importlib.import_module(package).__file__)
+    outcomes = []
+    for name in req["modules"]:
+        try:
+            importlib.import_module(f"{package}.{name}")
+            outcomes.append({"status": "ok"})
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            outcomes.append({"status": "error", **describe_exception(exc, package_dir)})
+    return {"modules": outcomes}
+
+
+def op_warm(package, req):
+    """Start importing ``modules`` in the background and answer at once: torch takes seconds to
+    import, and the requests that come first need not wait for it."""
+
+    def load():
+        for name in req.get("modules", []):
+            with contextlib.suppress(BaseException):  # a request that needs it will say why
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="scratchnet-warm", daemon=True).start()
+    return {"started": True}
+
+
+def describe_exception(exc, package_dir):
+    """Exception type, message and the deepest line of the student's package it passed through."""
+    where = None
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = {"file": _relative(exc.filename, package_dir), "line": exc.lineno, "function": None}
+    # A syntax error in a package file is reported there, not at the line that imported it.
+    frames = [] if where and where["file"] else traceback.extract_tb(exc.__traceback__)
+    for frame in frames:
+        rel = _relative(frame.filename, package_dir)
+        if rel is not None:
+            where = {"file": rel, "line": frame.lineno, "function": frame.name}
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc)[:500],
+        "where": where if where and where["file"] else None,
+    }
+
+
+def _relative(filename, package_dir):
+    try:
+        path = os.path.realpath(filename)
+    except (TypeError, ValueError):
+        return None
+    base = os.path.realpath(package_dir)
+    if os.path.commonpath([path, base]) != base:
+        return None
+    return os.path.relpath(path, os.path.dirname(base))
+
+
 OPS = {
-    "imports": ops.op_imports,
+    "imports": op_imports,
     "call": ops.op_call,
     "calls": ops.op_calls,
     "forward_backward": ops.op_forward_backward,
@@ -36,6 +95,7 @@ OPS = {
     "model": ops.op_model,
     "train_solver": ops.op_train_solver,
     "torch": torch_ops.op_torch,
+    "warm": op_warm,
 }
 
 
@@ -50,9 +110,9 @@ def answer_request(req, package, package_dir):
     try:
         return {"status": "ok", "value": execute(req, package)}
     except NotImplementedError as exc:
-        return {"status": "not_implemented", **ops.describe_exception(exc, package_dir)}
+        return {"status": "not_implemented", **describe_exception(exc, package_dir)}
     except BaseException as exc:  # student code may raise anything, SystemExit included
-        return {"status": "error", **ops.describe_exception(exc, package_dir)}
+        return {"status": "error", **describe_exception(exc, package_dir)}
 
 
 def main(argv):

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import threading
 
 import numpy as np
 
@@ -40,3 +41,14 @@ def test_run_as_a_script_it_imports_its_siblings_not_the_grader(tmp_path):
     out = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True)
     ops_file, grader_loaded = out.stdout.split()
     assert ops_file == str(tmp_path / "ops.py") and grader_loaded == "False"
+
+
+def test_warm_answers_at_once_and_imports_in_the_background():
+    name = "xml.dom.minidom"  # a standard module nothing here imports
+    sys.modules.pop(name, None)
+    assert runner.execute({"op": "warm", "modules": [name, "no_such_module"]}, "solutions") == {
+        "started": True
+    }
+    for thread in [t for t in threading.enumerate() if t.name == "scratchnet-warm"]:
+        thread.join(30)
+    assert name in sys.modules  # and the missing one was skipped, not raised
