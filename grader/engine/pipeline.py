@@ -144,8 +144,6 @@ def grade(
         # fit under a course's lower memory limit, and the other questions never import it.
         needs_torch = any(q["kind"] == "pytorch" for q in questions)
         unused = () if needs_torch else (problems.TORCH_FILE,)
-        if needs_torch:  # seconds of imports, done while the numpy questions are graded
-            torch_checks.warm_up()
         if unreadable:  # what the skeleton imports, imported before the child switches user
             skip = [Path(name).name for name in unused]
             child.preimport = sandbox.module_level_imports(layout.skeleton_dir(), skip)
@@ -158,6 +156,10 @@ def grade(
             notebooks=_notebooks(sub),
             diagnose=hints.diagnose,
         )
+        # Seconds of imports, done while the child starts and the numpy questions are graded;
+        # after the digits are loaded: sklearn's import would wait for torch's otherwise.
+        if needs_torch:
+            torch_checks.warm_up()
         try:
             child.start()  # the handshake: before any student file is imported
             found = problems.static_problems(sub.files)
