@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,7 +53,7 @@ class Context:
 
     seed: int
     ask_student: Callable[[dict, float], Answer]
-    dataset: dict
+    dataset: Mapping
     hyperparams: dict | None = None
     hyperparams_error: str | None = None
     notebooks: dict = field(default_factory=dict)

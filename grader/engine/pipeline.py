@@ -10,7 +10,9 @@ import dataclasses
 import functools
 import json
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import jsonschema
@@ -56,6 +58,38 @@ def _hyperparams(sub: intake.Submission) -> tuple[dict | None, str | None]:
         if key in solver:
             solver[key] = int(solver[key])
     return declared, None
+
+
+class Background(Mapping):
+    """A mapping computed in a background thread (the digits: sklearn's import takes a second);
+    the first read waits for it, and re-raises what computing it raised."""
+
+    def __init__(self, compute: Callable[[], Mapping]) -> None:
+        self._value: Mapping = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(compute,), daemon=True)
+        self._thread.start()
+
+    def _run(self, compute: Callable[[], Mapping]) -> None:
+        try:
+            self._value = compute()
+        except BaseException as exc:  # noqa: BLE001 - re-raised where the value is read
+            self._error = exc
+
+    def _get(self) -> Mapping:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def __getitem__(self, key):
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def _notebooks(sub: intake.Submission) -> dict[str, str]:
@@ -137,6 +171,7 @@ def grade(
     info = SubmissionInfo(sub.name, sub.sha256, tuple(sub.missing), tuple(sub.extra))
     hyperparams, hyper_error = _hyperparams(sub)
     entries, faults = [], []
+    digits = Background(_digits)  # sklearn's import takes a second: done while the child works
     with tempfile.TemporaryDirectory(prefix="scratchnet-") as scratch:
         tree = overlay.build(Path(scratch), sub)
         child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
@@ -150,22 +185,21 @@ def grade(
         ctx = Context(
             seed=seed,
             ask_student=child.request,
-            dataset=_digits(),
+            dataset=digits,
             hyperparams=hyperparams,
             hyperparams_error=hyper_error,
             notebooks=_notebooks(sub),
             diagnose=hints.diagnose,
         )
-        # Seconds of imports, done while the child starts and the numpy questions are graded;
-        # after the digits are loaded: sklearn's import would wait for torch's otherwise.
+        # Seconds of imports, done while the child starts and the numpy questions are graded.
         if needs_torch:
             torch_checks.warm_up()
         try:
             child.start()  # the handshake: before any student file is imported
+            if needs_torch:  # torch only, never student code, in the child's background
+                child.request({"op": "warm", "modules": list(torch_checks.TORCH_MODULES)}, 10.0)
             found = problems.static_problems(sub.files)
             found += problems.import_problems(child.request, sub.files, found, unused)
-            if needs_torch:
-                child.request({"op": "warm", "modules": list(torch_checks.TORCH_MODULES)}, 10.0)
             info = dataclasses.replace(info, problems=tuple(found))
             ctx.broken_files = frozenset(problems.broken_files(found))
             with np.errstate(all="ignore"):  # student answers may overflow in comparisons

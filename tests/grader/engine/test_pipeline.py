@@ -341,3 +341,23 @@ def test_batch_summary_tells_the_instructor_about_reduced_isolation(reference_re
     text = gradebook.summary_text(summary)
     assert "REDUCED isolation (2 submissions): isolation reduced: X" in text
     assert "isolation (1 submissions): bubblewrap: Y" in text
+
+
+def test_a_background_mapping_waits_for_its_value_and_reraises_its_error():
+    import threading
+
+    release = threading.Event()
+
+    def slow():
+        release.wait(10)
+        return {"X_train": 1}
+
+    data = pipeline.Background(slow)
+    release.set()
+    assert data["X_train"] == 1 and dict(data.items()) == {"X_train": 1}
+
+    def broken():
+        raise OSError("digits file unreadable")
+
+    with pytest.raises(OSError, match="unreadable"):
+        pipeline.Background(broken)["X_train"]
