@@ -42,6 +42,14 @@ ANSWER_KEYS = {
     "model": ("init_params", "results"),
     "steps": ("steps",),
 }
+# PyTorch requests (op "torch") by action: the parts of the answer a variant must reproduce.
+TORCH_ANSWER_KEYS = {"call": ("result",), "module": ("scores",), "optimizer_steps": ("steps",)}
+
+
+def _answer_keys(req: dict) -> tuple[str, ...]:
+    if req.get("op") == "torch":
+        return TORCH_ANSWER_KEYS.get(req.get("action"), ())
+    return ANSWER_KEYS.get(req.get("op"), ())
 
 
 class HintError(SetupError):
@@ -102,8 +110,8 @@ def _diagnose_exception(case: Case, req: dict, error_type) -> str:
     return ""
 
 
-def _parts(value, op: str) -> list:
-    return [field_of(value, key) for key in ANSWER_KEYS.get(op, ())]
+def _parts(value, req: dict) -> list:
+    return [field_of(value, key) for key in _answer_keys(req)]
 
 
 def _same(got, want, tol: float) -> bool:
@@ -142,27 +150,26 @@ def diagnose(case: Case) -> str:
     if not case.exchanges:
         return ""
     req, answer = case.exchanges[0]
-    op = req.get("op")
-    if op not in ANSWER_KEYS or "numeric" in req or req.get("record"):
+    if not _answer_keys(req) or "numeric" in req or req.get("record"):
         return ""
     if answer.status == "error":
         return _diagnose_exception(case, req, answer.error.get("type"))
     if answer.status != "ok":
         return ""
-    got = _parts(answer.value, op)
+    got = _parts(answer.value, req)
     if any(part is None for part in got):
         return ""
     tol = max(case.tol, 1e-9)
     reference = None
     for variant in hints_for(case.question["id"]):
         try:
-            wrong = _parts(_answer(req, variant_package(variant["id"])), op)
+            wrong = _parts(_answer(req, variant_package(variant["id"])), req)
         except Exception:  # a variant that fails on this input explains nothing here
             continue
         if not _same(got, wrong, tol):
             continue
         if reference is None:
-            reference = _parts(case.ctx.reference(req), op)
+            reference = _parts(case.ctx.reference(req), req)
         if not _same(wrong, reference, tol):
             return variant["hint"]
     return ""

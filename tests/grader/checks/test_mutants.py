@@ -262,31 +262,10 @@ TORCH = "pytorch_models.py"
 MUTANTS += [
     Mutant(
         "pytorch.three_layer_convnet",
-        "flatten-channels-last",
-        TORCH,
-        "return x.reshape(x.shape[0], -1)",
-        "return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)",
-    ),
-    Mutant(
-        "pytorch.three_layer_convnet",
         "no-padding-on-the-first-conv",
         TORCH,
         "hidden = F.relu(F.conv2d(x, conv_w1, conv_b1, padding=2))",
         "hidden = F.relu(F.conv2d(x, conv_w1, conv_b1))",
-    ),
-    Mutant(
-        "pytorch.three_layer_convnet",
-        "second-relu-forgotten",
-        TORCH,
-        "hidden = F.relu(F.conv2d(hidden, conv_w2, conv_b2, padding=1))",
-        "hidden = F.conv2d(hidden, conv_w2, conv_b2, padding=1)",
-    ),
-    Mutant(
-        "pytorch.three_layer_convnet",
-        "relu-on-the-scores",
-        TORCH,
-        "scores = flatten(hidden).mm(fc_w) + fc_b",
-        "scores = F.relu(flatten(hidden).mm(fc_w) + fc_b)",
     ),
     Mutant(
         "pytorch.init",
@@ -323,20 +302,6 @@ MUTANTS += [
         TORCH,
         "self.conv2 = nn.Conv2d(channel_1, channel_2, kernel_size=3, padding=1)",
         "self.conv2 = nn.Conv2d(channel_1, channel_2, kernel_size=5, padding=2)",
-    ),
-    Mutant(
-        "pytorch.module",
-        "second-relu-forgotten",
-        TORCH,
-        "hidden = F.relu(self.conv2(hidden))",
-        "hidden = self.conv2(hidden)",
-    ),
-    Mutant(
-        "pytorch.sequential",
-        "momentum-without-nesterov",
-        TORCH,
-        "momentum=0.9, nesterov=True)",
-        "momentum=0.9)",
     ),
     Mutant(
         "pytorch.sequential",
