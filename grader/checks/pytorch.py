@@ -22,11 +22,9 @@ torch is an optional extra. Without it on the grading machine these questions ra
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.util
 import math
-import threading
 
 import numpy as np
 
@@ -34,6 +32,7 @@ from grader.checks import compare as cmp
 from grader.checks.base import Case, CaseResult, Context, run_cases
 from grader.checks.pytorch_training import check_challenge, check_train
 from grader.errors import EnvironmentFault
+from grader.inside import runner
 
 DEFAULT_TOL = 1e-5
 
@@ -47,16 +46,10 @@ TORCH_MODULES = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "tor
 
 
 def warm_up() -> None:
-    """Import ``TORCH_MODULES`` in a background thread of this process, where torch exists."""
-    if importlib.util.find_spec("torch") is None:
-        return
-
-    def load():
-        for name in TORCH_MODULES:
-            with contextlib.suppress(Exception):
-                importlib.import_module(name)
-
-    threading.Thread(target=load, name="scratchnet-warm", daemon=True).start()
+    """Import ``TORCH_MODULES`` in a background thread of this process, where torch exists
+    (the same background import the child's ``warm`` request starts)."""
+    if importlib.util.find_spec("torch") is not None:
+        runner.op_warm(None, {"modules": TORCH_MODULES})
 
 
 def _torch():

@@ -182,6 +182,8 @@ def grade(
         if unreadable:  # what the skeleton imports, imported before the child switches user
             skip = [Path(name).name for name in unused]
             child.preimport = sandbox.module_level_imports(layout.skeleton_dir(), skip)
+            if needs_torch:  # and what torch imports only when first used (torch._dynamo)
+                child.preimport += list(torch_checks.TORCH_MODULES)
         ctx = Context(
             seed=seed,
             ask_student=child.request,

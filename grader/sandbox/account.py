@@ -113,11 +113,6 @@ PREIMPORT = (
     "landlock",
 )
 
-# What a package imports only when it is first used, not when it is imported: an optimizer's
-# first ``step()`` imports torch._dynamo (and with it ctypes.wintypes, sympy, mpmath), which the
-# sandbox user could not read later.
-LAZY_IMPORTS = {"torch": ("torch._dynamo",)}
-
 
 @dataclass(frozen=True)
 class Account:
@@ -233,8 +228,7 @@ def module_level_imports(folder: Path, skip: Iterable[str] = ()) -> list[str]:
                 node = node.value
             if isinstance(node, ast.Name) and node.id in found and len(parts) >= 1:
                 dotted.add(f"{node.id}.{parts[-1]}")
-    lazy = [extra for name in found for extra in LAZY_IMPORTS.get(name, ())]
-    for name in sorted(dotted) + lazy:
+    for name in sorted(dotted):
         try:
             if importlib.util.find_spec(name) is not None:
                 found.append(name)
