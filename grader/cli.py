@@ -48,7 +48,7 @@ COMMANDS = {
         "grader.authoring.fixtures:main",
         "regenerate the public self-check fixtures from the reference (--check)",
     ),
-    "release": ("grader.authoring.release:main", "build dist/student-release.zip"),
+    "release": ("grader.course.release:main", "build dist/student-release.zip"),
     "collect": (
         "grader.authoring.collect:main",
         "build submission.zip from the current folder (what students hand in)",

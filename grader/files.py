@@ -1,7 +1,7 @@
 """Writing files the way every part of the grader must: atomically, and zips reproducibly.
 
 Only the standard library: the student's standalone ``collect_submission.py`` carries a copy of
-this module (``grader.authoring.release.collect_script``).
+this module (``grader.course.release.collect_script``).
 """
 
 from __future__ import annotations

@@ -246,3 +246,19 @@ def setup_notebook():
     shell = get_ipython()
     if shell is not None and hasattr(shell, "_showtraceback"):
         shell.set_custom_exc((NotImplementedError,), _short_not_implemented)
+
+
+def main(argv=None):
+    """``python -m assignment.selfcheck``: the grader's own checks on public cases, with its
+    feedback and hints (``--help`` says more). The student release ships the grader's checks
+    in ``grader/`` beside ``assignment/``; run it from the folder that holds both."""
+    try:
+        from grader.selfcheck.run import main as run
+    except ImportError as exc:
+        print(f"the self-check needs the grader's checks in grader/ beside assignment/ ({exc})")
+        return 2
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,6 +51,16 @@ def build_skeleton_submission(dest: Path, *, with_hyperparams: bool = False) -> 
     return dest
 
 
+def build_working_folder(submission: Path, dest: Path) -> Path:
+    """A student's working folder: the whole skeleton package with the files of the submission
+    folder ``submission`` laid over it (what ``python -m assignment.selfcheck`` runs on)."""
+    dest = Path(dest)
+    ignore = shutil.ignore_patterns("__pycache__", "build")
+    shutil.copytree(layout.skeleton_dir(), dest / "assignment", ignore=ignore)
+    shutil.copytree(submission, dest, dirs_exist_ok=True)
+    return dest
+
+
 def zip_submission(folder: Path, dest: Path) -> Path:
     """Zip every file under ``folder`` (paths relative to it), reproducibly."""
     files = {

@@ -34,7 +34,8 @@ SIDE_EFFECT_CASE = "inputs left unchanged"
 @dataclass
 class CaseResult:
     """One case of one question: ``status`` is passed | failed | not_implemented | error |
-    timeout | missing | info (manual questions: answered | unanswered); ``message`` says what
+    timeout | missing | info (manual questions: answered | unanswered) | skipped (the
+    self-check only: see ``Unavailable``); ``message`` says what
     went wrong in words a student can act on (or, for a passed case, a note)."""
 
     name: str
@@ -47,9 +48,28 @@ class CaseResult:
         return self.status == "passed"
 
 
+def solutions_reference(req: dict):
+    """The reference's answer to ``req``, computed in this (trusted) process. The round trip
+    through the wire format gives it exactly the types the student's answer arrives in (lists
+    for tuples, plain floats, base ndarrays)."""
+    return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), "solutions")))
+
+
+class Unavailable(Exception):  # noqa: N818 - a case that cannot be judged here, not an error
+    """The expected answer of a case is not available where the check runs (the student's
+    self-check replays recorded answers: a request built from the student's own answer was
+    never recorded). The case is ``skipped``, never failed."""
+
+
 @dataclass
 class Context:
-    """What a check may use: the seed, both executors, the dataset and the declared settings."""
+    """What a check may use: the seed, both executors, the dataset and the declared settings.
+
+    ``reference`` answers a request as the reference solutions do; ``namespace`` prefixes the
+    seed of every case's inputs (the grader's hidden cases use "", the student's self-check its
+    own, so that public inputs never equal hidden ones); ``package`` is the package whose
+    models judge learned weights (the reference's when grading).
+    """
 
     seed: int
     ask_student: Callable[[dict, float], Answer]
@@ -62,12 +82,9 @@ class Context:
     diagnose: Callable[[Case], str] | None = None
     # Student files that do not import (reported once, at the top of the results).
     broken_files: frozenset[str] = frozenset()
-
-    def reference(self, req: dict):
-        # The trusted reference runs in this process. The round trip through the wire format
-        # gives its answer exactly the types the student's answer arrives in (lists for tuples,
-        # plain floats, base ndarrays).
-        return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), "solutions")))
+    reference: Callable[[dict], object] = solutions_reference
+    namespace: str = ""
+    package: str = "solutions"
 
     def ask(self, req: dict) -> Answer:
         remaining = self.deadline - time.monotonic()
@@ -140,11 +157,14 @@ def run_cases(q: dict, ctx: Context, judge: Judge) -> list[CaseResult]:
     side_effects: list[tuple[str, str]] = []
     for index, spec in enumerate(q["cases"]):
         name = spec.get("name", f"case {index + 1}")
-        case = Case(q, spec, index, name, case_rng(ctx.seed, q["id"], index), ctx)
+        rng = case_rng(f"{ctx.namespace}{ctx.seed}", q["id"], index)
+        case = Case(q, spec, index, name, rng, ctx)
         try:
             outcome = judge(case)
         except Stop as stop:
             outcome = stop.result
+        except Unavailable as exc:
+            outcome = CaseResult(name, "skipped", str(exc))
         result = outcome if isinstance(outcome, CaseResult) else result_from(outcome, name)
         if result.status in ("failed", "error") and not result.hint and ctx.diagnose is not None:
             result.hint = ctx.diagnose(case)
@@ -174,7 +194,9 @@ def _apply_requirements(q: dict, results: list[CaseResult]) -> None:
         if needed is None or not results[index].passed:
             continue
         other = by_name.get(needed)
-        if other is None or not other.passed:
+        if other is not None and other.status == "skipped":
+            results[index] = CaseResult(results[index].name, "skipped", other.message)
+        elif other is None or not other.passed:
             results[index] = CaseResult(
                 results[index].name,
                 "failed",

@@ -22,6 +22,7 @@ import json
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import jsonschema
@@ -100,14 +101,29 @@ def _answer(req: dict, package: str):
     return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), package)))
 
 
-def _diagnose_exception(case: Case, req: dict, error_type) -> str:
-    for variant in hints_for(case.question["id"]):
-        try:
-            _answer(req, variant_package(variant["id"]))
-        except Exception as exc:
-            if type(exc).__name__ == error_type:
-                return variant["hint"]
-    return ""
+# What a variant did with a request: ("answer", its value) or ("raises", the exception's type
+# name). The self-check replays recorded outcomes (``selfcheck.recording``).
+Outcome = tuple[str, object]
+Outcomes = Callable[[str, dict], Iterable[tuple[str, Outcome]]]
+
+
+def variant_outcome(variant: dict, req: dict) -> Outcome:
+    try:
+        return "answer", _answer(req, variant_package(variant["id"]))
+    except Exception as exc:  # a variant may fail on an input: that is its outcome
+        return "raises", type(exc).__name__
+
+
+def variant_outcomes(question_id: str, req: dict) -> Iterator[tuple[str, Outcome]]:
+    """(hint, outcome) of each variant listed for the question, computed when asked for."""
+    for variant in hints_for(question_id):
+        yield variant["hint"], variant_outcome(variant, req)
+
+
+def explainable(req: dict) -> bool:
+    """Can a variant's answer to ``req`` explain a student's? (Not for a numeric check or a
+    recording of the student's dropout masks, whose answers are the student's own.)"""
+    return bool(_answer_keys(req)) and "numeric" not in req and not req.get("record")
 
 
 def _parts(value, req: dict) -> list:
@@ -147,13 +163,20 @@ def _same(got, want, tol: float) -> bool:
 def diagnose(case: Case) -> str:
     """The hint of the first variant that explains the student's answer (the same values, or
     the same exception type where the student's code raised), or ""."""
+    return explain(case, variant_outcomes)
+
+
+def explain(case: Case, outcomes: Outcomes) -> str:
+    """``diagnose`` with the variants' outcomes taken from ``outcomes(question id, request)``."""
     if not case.exchanges:
         return ""
     req, answer = case.exchanges[0]
-    if not _answer_keys(req) or "numeric" in req or req.get("record"):
+    if not explainable(req):
         return ""
+    candidates = outcomes(case.question["id"], req)
     if answer.status == "error":
-        return _diagnose_exception(case, req, answer.error.get("type"))
+        raised = answer.error.get("type")
+        return next((hint for hint, (kind, v) in candidates if (kind, v) == ("raises", raised)), "")
     if answer.status != "ok":
         return ""
     got = _parts(answer.value, req)
@@ -161,15 +184,14 @@ def diagnose(case: Case) -> str:
         return ""
     tol = max(case.tol, 1e-9)
     reference = None
-    for variant in hints_for(case.question["id"]):
-        try:
-            wrong = _parts(_answer(req, variant_package(variant["id"])), req)
-        except Exception:  # a variant that fails on this input explains nothing here
+    for hint, (kind, value) in candidates:
+        if kind != "answer":  # a variant that fails on this input explains nothing here
             continue
+        wrong = _parts(value, req)
         if not _same(got, wrong, tol):
             continue
         if reference is None:
             reference = _parts(case.ctx.reference(req), req)
         if not _same(wrong, reference, tol):
-            return variant["hint"]
+            return hint
     return ""

@@ -20,8 +20,9 @@ from collections.abc import Mapping
 import numpy as np
 
 
-def case_rng(seed: int, question_id: str, case_index: int) -> np.random.Generator:
-    """An independent, reproducible generator per (grading seed, question, case)."""
+def case_rng(seed: int | str, question_id: str, case_index: int) -> np.random.Generator:
+    """An independent, reproducible generator per (seed, question, case); a seed with a
+    namespace prefix ("public-3") gives streams unrelated to every grading seed's."""
     digest = hashlib.sha256(f"{seed}:{question_id}:{case_index}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 

@@ -305,7 +305,7 @@ def _judge_module_case(case: Case):
 def check_pytorch(q: dict, ctx: Context) -> list[CaseResult]:
     torch = _torch()
     torch.set_num_threads(1)
-    from solutions import pytorch_models as pm  # noqa: PLC0415 - needs torch
+    pm = importlib.import_module(f"{ctx.package}.pytorch_models")  # needs torch
 
     part = q["part"]
     if part == "functional":

@@ -15,9 +15,9 @@ from grader.inside.ops import _model_kwargs, _resolve
 EVAL_BATCH = 500
 
 
-def _reference_model(cls_name: str, init: dict, init_args: list | None = None):
+def _reference_model(package: str, cls_name: str, init: dict, init_args: list | None = None):
     np.random.seed(0)
-    cls = _resolve("solutions", cls_name)
+    cls = _resolve(package, cls_name)
     return cls(*(init_args or []), **_model_kwargs(init))
 
 
@@ -136,7 +136,7 @@ def check_training(q: dict, ctx: Context) -> list[CaseResult]:
     failure = failure_from(answer, name, ctx.broken_files)
     if failure:
         return [failure]
-    model = _reference_model(q["model"], init, q.get("init_args"))
+    model = _reference_model(ctx.package, q["model"], init, q.get("init_args"))
     problem = load_learned(model, answer.value)
     if problem:
         return [CaseResult(name, "failed", problem)]

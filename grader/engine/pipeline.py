@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import json
 import tempfile
 import threading
@@ -23,6 +24,7 @@ from grader.authoring import layout
 from grader.authoring.layout import HYPERPARAMS_NAME
 from grader.checks import KINDS, CaseResult, Context, hints
 from grader.checks import pytorch as torch_checks
+from grader.checks.base import Case, solutions_reference
 from grader.engine import intake, overlay, problems, results
 from grader.engine.results import QuestionResult, SubmissionInfo
 from grader.errors import EnvironmentFault
@@ -31,11 +33,21 @@ from grader.sandbox.child import Child, ChildStartError
 DEFAULT_LIMITS = sandbox.Limits()
 
 
-@functools.lru_cache(maxsize=1)
-def _digits() -> dict:
-    from solutions.data_utils import load_digits_data
+@dataclasses.dataclass(frozen=True)
+class Judging:
+    """Where a grading run takes its expected answers from: by default the reference solutions
+    and their hint variants, on the hidden cases of the grading seed. The student's self-check
+    replays recorded answers on public cases instead (``grader.selfcheck``)."""
 
-    data = load_digits_data()
+    reference: Callable[[dict], object] = solutions_reference
+    diagnose: Callable[[Case], str] = hints.diagnose
+    namespace: str = ""  # prefixes the cases' seeds (see ``checks.base.Context``)
+    package: str = "solutions"  # loads the digits and judges learned weights
+
+
+@functools.lru_cache(maxsize=2)
+def _digits(package: str = "solutions") -> dict:
+    data = importlib.import_module(f"{package}.data_utils").load_digits_data()
     for array in data.values():
         array.setflags(write=False)
     return data
@@ -139,6 +151,7 @@ def grade(
     limits: sandbox.Limits = DEFAULT_LIMITS,
     use_sandbox: bool = True,
     progress=None,
+    judging: Judging = Judging(),  # noqa: B008 - frozen, shared safely
 ) -> dict:
     """Grade one submission (zip or folder) and return the validated results document.
 
@@ -150,6 +163,7 @@ def grade(
         limits: resource limits of the child process.
         use_sandbox: run the child under bubblewrap when it is available.
         progress: optional callable(question_id) called before each question.
+        judging: where the expected answers come from (the reference, unless self-checking).
     Raises:
         catalog.CatalogError: the catalog is invalid (an instructor's error, not the student's).
     """
@@ -171,7 +185,9 @@ def grade(
     info = SubmissionInfo(sub.name, sub.sha256, tuple(sub.missing), tuple(sub.extra))
     hyperparams, hyper_error = _hyperparams(sub)
     entries, faults = [], []
-    digits = Background(_digits)  # sklearn's import takes a second: done while the child works
+    digits = Background(
+        functools.partial(_digits, judging.package)
+    )  # sklearn's import takes a second: done while the child works
     with tempfile.TemporaryDirectory(prefix="scratchnet-") as scratch:
         tree = overlay.build(Path(scratch), sub)
         child = Child(tree, Path(scratch), limits, bwrap, account, secrets)
@@ -191,7 +207,10 @@ def grade(
             hyperparams=hyperparams,
             hyperparams_error=hyper_error,
             notebooks=_notebooks(sub),
-            diagnose=hints.diagnose,
+            diagnose=judging.diagnose,
+            reference=judging.reference,
+            namespace=judging.namespace,
+            package=judging.package,
         )
         # Seconds of imports, done while the child starts and the numpy questions are graded.
         if needs_torch:

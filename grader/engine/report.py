@@ -85,9 +85,12 @@ def problem_lines(results: dict) -> list[str]:
     ]
 
 
-def summary_table(results: dict, details: bool = False, width: int | None = None) -> str:
+def summary_table(
+    results: dict, details: bool = False, width: int | None = None, isolation_note: bool = True
+) -> str:
     """A readable terminal summary: the file problems, one row per question (its feedback
-    wrapped, never cut), then the total. ``details`` adds every case under its question."""
+    wrapped, never cut), then the total. ``details`` adds every case under its question;
+    ``isolation_note`` says when the sandbox was reduced (for the instructor)."""
     width = width or shutil.get_terminal_size((100, 24)).columns
     rows = [
         (q["id"], f"{q['score']:g}/{q['max_score']:g}", q["status"], q["feedback"])
@@ -118,6 +121,6 @@ def summary_table(results: dict, details: bool = False, width: int | None = None
         lines.append(f"submission refused: {results.get('error')}")
     if results["status"] == "not_graded":
         lines.append(f"NOT GRADED (grading environment fault): {results.get('error')}")
-    if results["isolation"]["reduced"]:
+    if isolation_note and results["isolation"]["reduced"]:
         lines.append(f"note: {results['isolation']['note']}")
     return "\n".join(lines)

@@ -25,7 +25,15 @@ from grader.engine.score import score_question
 SCHEMA_VERSION = 1
 Status = Literal["graded", "rejected", "not_graded"]
 QuestionStatus = Literal[
-    "passed", "partial", "failed", "not_implemented", "error", "timeout", "missing", "manual"
+    "passed",
+    "partial",
+    "failed",
+    "not_implemented",
+    "error",
+    "timeout",
+    "missing",
+    "manual",
+    "skipped",
 ]
 
 

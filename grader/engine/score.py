@@ -25,13 +25,17 @@ def score_question(q: dict, cases: list[CaseResult]) -> QuestionScore:
             "manual",
             f"{answered} of {len(cases)} answer(s) written; read by a human, not scored",
         )
-    scored = [c for c in cases if c.status != "info"]
+    scored = [c for c in cases if c.status not in ("info", "skipped")]
+    skipped = [c for c in cases if c.status == "skipped"]
     passed = sum(c.passed for c in scored)
     total = len(scored)
+    if total == 0 and skipped:
+        return QuestionScore(0.0, "skipped", f"{skipped[0].name}: {skipped[0].message}")
     if total == 0:
         return QuestionScore(0.0, "error", "no case could be run")
     if passed == total:
-        return QuestionScore(float(q["points"]), "passed", f"all {total} case(s) passed")
+        unjudged = f"; {len(skipped)} checked only by the grader" if skipped else ""
+        return QuestionScore(float(q["points"]), "passed", f"all {total} case(s) passed{unjudged}")
     fraction = 0.0 if q.get("all_or_nothing") else passed / total
     first_bad = next(c for c in scored if not c.passed)
     if passed:

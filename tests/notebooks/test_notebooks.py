@@ -23,9 +23,9 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from grader.authoring import release
 from grader.authoring.generate import render_tree
 from grader.checks import manual
+from grader.course import release
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "starter_notebooks"

@@ -8,6 +8,7 @@ from grader.checks.training import _reference_model, accuracy, load_learned
 
 def _model():
     return _reference_model(
+        "solutions",
         "classifiers.neural_net.TwoLayerNet",
         {"input_size": 64, "hidden_size": 10, "output_size": 10, "std": 1e-4},
     )

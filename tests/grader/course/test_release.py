@@ -1,4 +1,4 @@
-"""grader/authoring/release.py: the student release zip, built from the REAL solutions/ and
+"""grader/course/release.py: the student release zip, built from the REAL solutions/ and
 skeleton."""
 
 import ast
@@ -15,8 +15,9 @@ import nbformat
 import pytest
 
 from grader import files
-from grader.authoring import generate, release
+from grader.authoring import generate
 from grader.authoring.regions import END_MARKER, START_MARKER
+from grader.course import release
 
 ROOT = Path(__file__).resolve().parents[3]
 TOP = "scratchnet/"
@@ -88,13 +89,29 @@ def test_the_release_lists_exactly_the_student_files(real_release):
             for path in notebooks.rglob("*.ipynb")
             if ".ipynb_checkpoints" not in path.parts
         }
+    grader = ROOT / "grader"
+    selfcheck = {
+        f"{TOP}grader/{path.relative_to(grader).as_posix()}"
+        for pattern in release.SELFCHECK_FILES
+        for path in grader.glob(pattern)
+    }
+    expected |= selfcheck | {TOP + "grader/selfcheck/public_cases.wire.gz"}
     assert expected <= set(names)
     extra = set(names) - expected
     assert all(name.startswith(TOP + "starter_notebooks/") for name in extra), extra
     for name in names:
         parts = name.split("/")
-        assert "solutions" not in parts and "grader" not in parts and "__pycache__" not in parts
+        assert "solutions" not in parts and "__pycache__" not in parts
         assert not name.endswith((".so", ".c", ".pyc")), name
+    # The instructors' side of the grader stays with them: the hints' edits of the solutions,
+    # the reference's hyperparameters, the course and authoring tools.
+    for secret in ("catalog/hints.json", "catalog/reference_hyperparams.json", "cli.py"):
+        assert f"{TOP}grader/{secret}" not in names
+    assert not any(name.startswith(f"{TOP}grader/course/") for name in names)
+    assert f"{TOP}grader/authoring/fixtures.py" not in names
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the engine ships unchanged
+        for name in selfcheck:
+            assert archive.read(name) == (grader / name.removeprefix(TOP + "grader/")).read_bytes()
     assert TOP + "assignment/layers.py" in names and TOP + "assignment/im2col_cython.pyx" in names
 
 
@@ -102,7 +119,9 @@ def test_no_line_of_any_solution_region_appears_in_the_release(real_release):
     _, data = real_release
     forbidden = independent_solution_lines()
     assert len(forbidden) > 50, "the scan found too few solution lines to prove anything"
-    texts = texts_of(data)
+    # The grader's own modules (shipped for the self-check, byte for byte: test above) share
+    # generic lines with the solutions ("return model"); what students read and write may not.
+    texts = {k: v for k, v in texts_of(data).items() if not k.startswith(TOP + "grader/")}
     leaks = [(name, line) for name, text in texts.items() for line in forbidden if line in text]
     assert leaks == []
 

@@ -3,9 +3,12 @@
 The zip holds one folder, ``scratchnet/``, with the generated skeleton ``assignment/``, the
 notebooks of ``starter_notebooks/`` (when they exist), a README with the set-up and hand-in
 steps, a requirements file, a ``setup.py`` that builds the Cython extension, and
-``collect_submission.py`` (the collect step as one standalone file). It never holds
-``solutions/`` or ``grader/``, and the build refuses to write a zip that contains any line of a
-solution region's body.
+``collect_submission.py`` (the collect step as one standalone file), and the grader's checks
+for the self-check (``python -m assignment.selfcheck``): ``grader/`` without the course tools,
+the authoring tools, the hints' edits or the reference hyperparameters, with the recording of
+the reference's answers on the public cases (``grader.selfcheck.recording``). It never holds
+``solutions/``, and the build refuses to write a zip that contains any line of a solution
+region's body.
 """
 
 import argparse
@@ -18,6 +21,7 @@ from grader import errors, files
 from grader.authoring import collect, regions
 from grader.authoring.generate import diff_tree, render_tree, tree_files
 from grader.authoring.regions import split_lines
+from grader.selfcheck import recording as selfcheck_recording
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RELEASE_FILES = Path(__file__).resolve().parent / "release_files"
@@ -62,6 +66,42 @@ def collect_script():
         f"{collect_doc}\nfrom __future__ import annotations\n\n"
         + "\n\n".join([*parts, collect_code])
     )
+
+
+# What the self-check imports of the grader (a test runs it from an unpacked release); the
+# rest stays with the instructors: the course tools, the authoring tools (but the collect step
+# and what the grading pipeline uses), hints.json (edits of the solutions) and
+# reference_hyperparams.json (an answer).
+SELFCHECK_FILES = (
+    "__init__.py",
+    "errors.py",
+    "files.py",
+    "inside/*.py",
+    "sandbox/*.py",
+    "catalog/__init__.py",
+    "catalog/catalog.json",
+    "catalog/schemas/*.json",
+    "authoring/__init__.py",
+    "authoring/collect.py",
+    "authoring/layout.py",
+    "authoring/regions.py",
+    "checks/*.py",
+    "engine/*.py",
+    "selfcheck/*.py",
+)
+
+
+def selfcheck_entries(recording: bytes):
+    """The release's ``grader/`` for the self-check: ``SELFCHECK_FILES`` and ``recording``."""
+    grader = Path(__file__).resolve().parents[1]
+    entries = {
+        f"{TOP}/grader/{path.relative_to(grader).as_posix()}": path.read_bytes()
+        for pattern in SELFCHECK_FILES
+        for path in sorted(grader.glob(pattern))
+    }
+    name = selfcheck_recording.RECORDING_PATH.relative_to(grader).as_posix()
+    entries[f"{TOP}/grader/{name}"] = recording
+    return entries
 
 
 def solution_lines(solutions):
@@ -118,11 +158,13 @@ def _tree_entries(folder, prefix, problems, max_bytes, suffixes=None):
     return entries
 
 
-def release_entries(*, solutions, assignment, notebooks):
+def release_entries(*, solutions, assignment, notebooks, recording=None):
     """{entry name: bytes} of the student release; raises ValueError when it must not be built.
 
     ``assignment`` must be exactly what the generator makes from ``solutions`` (else: stale
-    skeleton); ``notebooks`` is optional. The result is checked for leaks before it is returned.
+    skeleton); ``notebooks`` is optional; ``recording`` (the self-check's public answers) is
+    recorded from the reference when not given. The result is checked for leaks before it is
+    returned.
     """
     assignment, notebooks = Path(assignment), Path(notebooks)
     drift = diff_tree(render_tree(solutions, dest_name=assignment.name), assignment)
@@ -142,7 +184,12 @@ def release_entries(*, solutions, assignment, notebooks):
     entries[f"{TOP}/requirements.txt"] = (RELEASE_FILES / "requirements.txt").read_bytes()
     entries[f"{TOP}/setup.py"] = (RELEASE_FILES / "setup_student.py").read_bytes()
     entries[f"{TOP}/collect_submission.py"] = collect_script().encode("utf-8")
+    if recording is None:
+        recording = selfcheck_recording.load_or_record().data
+    # The leak search covers what students write into and read: the grader's own engine code
+    # shares generic lines with the solutions ("return model") and holds none of their regions.
     leaks = find_leaks(entries, solution_lines(solutions))
+    entries.update(selfcheck_entries(recording))
     problems += [f"{name}: contains solution text: {line}" for name, line in leaks]
     if problems:
         raise ValueError("refusing to build the release:\n  " + "\n  ".join(problems))

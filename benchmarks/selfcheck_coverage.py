@@ -1,0 +1,117 @@
+"""Does the student's self-check flag every mistake the grader flags, and pass every correct
+variant the grader passes?
+
+    python benchmarks/selfcheck_coverage.py [--seed N]
+
+For every mutant of tests/grader/checks/test_mutants.py that loses points when graded (hidden
+cases, grading seed ``--seed``), runs the self-check (public cases, recorded answers) on a
+working folder holding that mutant, on the mutant's question, and counts it flagged when the
+question is not ``passed``; a hint the grader gives should come back too. Then self-checks
+the correct variants of that table and the FULL rows of tests/grader/checks/test_contract.py:
+each must pass. Prints the mutants it misses, with the status the self-check gave them.
+"""
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "grader" / "checks")]
+
+from grader.authoring.reference import (  # noqa: E402
+    build_reference_submission,
+    build_working_folder,
+)
+from grader.engine import pipeline  # noqa: E402
+from grader.selfcheck import recording, run  # noqa: E402
+
+
+def _variant(reference: Path, scratch: Path, relpath: str, old: str, new: str) -> Path:
+    dest = scratch / "variant"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(reference, dest)
+    path = dest / "assignment" / relpath
+    path.write_text(path.read_text().replace(old, new, 1))
+    return dest
+
+
+def _self_check(submission: Path, scratch: Path, only: list[str], rec) -> list[dict]:
+    folder = scratch / "working"
+    shutil.rmtree(folder, ignore_errors=True)
+    build_working_folder(submission, folder)
+    return run.self_check(folder, only, rec, sandbox=True)["questions"]
+
+
+def _hints(questions: list[dict]) -> set[str]:
+    return {c["hint"] for q in questions for c in q["checks"] if c.get("hint")}
+
+
+def main() -> int:
+    import test_contract
+    import test_mutants
+
+    rec = recording.load_or_record()
+    scratch = Path(tempfile.mkdtemp())
+    reference = build_reference_submission(scratch / "reference")
+    begin = time.monotonic()
+    losing = flagged = hint_kept = graded_hints = 0
+    missed = []
+    for m in test_mutants.MUTANTS:
+        variant = _variant(reference, scratch, m.relpath, m.old, m.new)
+        (graded,) = pipeline.grade(submission=variant, seed=ARGS.seed, only=[m.question])[
+            "questions"
+        ]
+        if graded["score"] >= graded["max_score"]:
+            continue
+        losing += 1
+        checked = _self_check(variant, scratch, [m.question], rec)
+        if any(q["status"] != "passed" for q in checked):
+            flagged += 1
+        else:
+            missed.append(f"{m.question}-{m.slug} ({checked[0]['feedback']})")
+        wanted = _hints([graded])
+        if wanted:
+            graded_hints += 1
+            hint_kept += bool(wanted & _hints(checked))
+    correct = [(m.relpath, m.old, m.new, [m.question]) for m, _ in test_mutants.CORRECT_VARIANTS]
+    correct += [
+        (r.relpath, r.old, r.new, sorted(q for q, e in r.expect.items() if e == "full"))
+        for r in test_contract.ROWS
+    ]
+    false_fails = []
+    for relpath, old, new, only in correct:
+        if not only:
+            continue
+        variant = _variant(reference, scratch, relpath, old, new)
+        checked = _self_check(variant, scratch, only, rec)
+        bad = [q["id"] for q in checked if q["status"] != "passed"]
+        if bad:
+            false_fails.append(f"{relpath}: {new[:40]!r} -> {bad}")
+    print(
+        f"mutants the grader flags: {losing}; the self-check flags: {flagged} "
+        f"({flagged / losing:.0%})"
+    )
+    print(
+        f"of those with a hint from the grader ({graded_hints}), the self-check gives the "
+        f"same hint: {hint_kept}"
+    )
+    print("missed: " + ("; ".join(missed) or "none"))
+    print(
+        f"correct variants self-checked: {sum(1 for c in correct if c[3])}; "
+        f"failed: {len(false_fails)}"
+    )
+    for line in false_fails:
+        print(f"  {line}")
+    print(f"{time.monotonic() - begin:.0f} s")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 1 if missed or false_fails else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0)
+    ARGS = parser.parse_args()
+    sys.exit(main())
