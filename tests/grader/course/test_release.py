@@ -17,6 +17,7 @@ import pytest
 from grader import files
 from grader.authoring import generate
 from grader.authoring.regions import END_MARKER, START_MARKER
+from grader.checks.hints import load_hints
 from grader.course import release
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -239,3 +240,59 @@ def test_starter_notebooks_ship_without_answers_datasets_tooling_or_leftovers(
         TOP + "starter_notebooks/Intro.ipynb",
         TOP + "starter_notebooks/images/figure.png",
     ]
+
+
+LAYERNORM_OVER_THE_BATCH = "bn.layernorm_forward:statistics-over-the-batch-axis"
+
+
+def _self_check(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        [sys.executable, "-m", "assignment.selfcheck", *args],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_student_self_checks_the_package_from_the_release(
+    real_release, tmp_path, reference_submission
+):
+    """Unpacked as a student has it (no solutions/, no hints, the grader's engine beside the
+    package), the self-check runs the grader's checks on public cases: the reference's files
+    pass; one mistake the hints name fails its question, with the hint."""
+    _, data = real_release
+    zipfile.ZipFile(io.BytesIO(data)).extractall(tmp_path)
+    home = tmp_path / "scratchnet"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import grader, assignment; print(grader.__file__, assignment.__file__)",
+        ],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert where.stdout.split() == [
+        str(home / "grader" / "__init__.py"),
+        str(home / "assignment" / "__init__.py"),
+    ], where.stderr
+    shutil.copytree(reference_submission / "assignment", home / "assignment", dirs_exist_ok=True)
+    only = ["--only", "fc.affine", "bn.layernorm_forward", "dropout.forward", "twolayer.train"]
+    result = _self_check(home, *only)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Self-check on PUBLIC cases" in result.stdout
+    assert "twolayer.train" in result.stdout and "failed" not in result.stdout
+    variant = next(v for v in load_hints() if v["id"] == LAYERNORM_OVER_THE_BATCH)
+    (edit,) = variant["edits"]
+    path = home / "assignment" / edit["file"]
+    path.write_text(path.read_text().replace(edit["old"], edit["new"]))
+    result = _self_check(home, "--only", "bn.layernorm_forward", "--details")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "bn.layernorm_forward" in result.stdout
+    assert " ".join(variant["hint"].split()[:4]) in " ".join(result.stdout.split())
