@@ -29,6 +29,10 @@ from grader.engine import pipeline  # noqa: E402
 from grader.selfcheck import recording, run  # noqa: E402
 
 
+# A correct variant passes, or is "skipped" where a case is built from its own random draws.
+OK = ("passed", "skipped")
+
+
 def _variant(reference: Path, scratch: Path, relpath: str, old: str, new: str) -> Path:
     dest = scratch / "variant"
     shutil.rmtree(dest, ignore_errors=True)
@@ -58,7 +62,7 @@ def main() -> int:
     reference = build_reference_submission(scratch / "reference")
     begin = time.monotonic()
     losing = flagged = hint_kept = graded_hints = 0
-    missed = []
+    missed, hint_lost = [], []
     for m in test_mutants.MUTANTS:
         variant = _variant(reference, scratch, m.relpath, m.old, m.new)
         (graded,) = pipeline.grade(submission=variant, seed=ARGS.seed, only=[m.question])[
@@ -75,21 +79,26 @@ def main() -> int:
         wanted = _hints([graded])
         if wanted:
             graded_hints += 1
-            hint_kept += bool(wanted & _hints(checked))
+            if wanted & _hints(checked):
+                hint_kept += 1
+            else:
+                hint_lost.append(f"{m.question}-{m.slug} ({checked[0]['status']})")
     correct = [(m.relpath, m.old, m.new, [m.question]) for m, _ in test_mutants.CORRECT_VARIANTS]
     correct += [
         (r.relpath, r.old, r.new, sorted(q for q, e in r.expect.items() if e == "full"))
         for r in test_contract.ROWS
     ]
-    false_fails = []
+    false_fails, skipped = [], []
     for relpath, old, new, only in correct:
         if not only:
             continue
         variant = _variant(reference, scratch, relpath, old, new)
         checked = _self_check(variant, scratch, only, rec)
-        bad = [q["id"] for q in checked if q["status"] != "passed"]
+        bad = [f"{q['id']} {q['status']}" for q in checked if q["status"] not in OK]
         if bad:
             false_fails.append(f"{relpath}: {new[:40]!r} -> {bad}")
+        if any(c["status"] == "skipped" for q in checked for c in q["checks"]):
+            skipped.append(new[:40])
     print(
         f"mutants the grader flags: {losing}; the self-check flags: {flagged} "
         f"({flagged / losing:.0%})"
@@ -98,6 +107,7 @@ def main() -> int:
         f"of those with a hint from the grader ({graded_hints}), the self-check gives the "
         f"same hint: {hint_kept}"
     )
+    print("hint not given by the self-check: " + ("; ".join(hint_lost) or "none"))
     print("missed: " + ("; ".join(missed) or "none"))
     print(
         f"correct variants self-checked: {sum(1 for c in correct if c[3])}; "
