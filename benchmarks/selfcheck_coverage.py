@@ -28,7 +28,6 @@ from grader.authoring.reference import (  # noqa: E402
 from grader.engine import pipeline  # noqa: E402
 from grader.selfcheck import recording, run  # noqa: E402
 
-
 # A correct variant passes, or is "skipped" where a case is built from its own random draws.
 OK = ("passed", "skipped")
 
