@@ -17,9 +17,27 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import compare as cmp
-from grader.checks.base import Case, CaseResult, Context, Problem, field_of, nth, run_cases
+from grader.checks.base import (
+    Case,
+    CaseResult,
+    Context,
+    Problem,
+    Unavailable,
+    field_of,
+    nth,
+    run_cases,
+)
 
 DROPOUT_FORWARD = "layers.dropout_forward"
+INLINE_DROPOUT = (
+    "dropout_forward was not called, so your masks could not be replayed; "
+    "this network is judged by its test mode and its numeric gradient check"
+)
+OTHER_MASKS = (
+    "your masks are drawn differently from the reference's (which is allowed): the grader "
+    "replays them, the self-check judges this network by its test mode and its numeric "
+    "gradient check"
+)
 SEED_NOT_PASSED_HINT = (
     "The network passes its seed to every dropout layer "
     "(self.dropout_param['seed']), so that it can be gradient-checked."
@@ -60,7 +78,10 @@ def judge_model(case: Case) -> list[str | None] | CaseResult:
             return _judge_unobserved_dropout(case, base, params, call, value)
         if isinstance(replay, (str, Problem)):
             return [replay]
-        want = case.ctx.reference({**base, "params": params, "calls": [call], **replay})
+        try:
+            want = case.ctx.reference({**base, "params": params, "calls": [call], **replay})
+        except Unavailable:  # the self-check has the reference's own masks only
+            return _judge_unobserved_dropout(case, base, params, call, value, OTHER_MASKS)
         recorded, replayed = len(replay["replay"]["masks"]), want["replayed"]
         if replayed["mismatch"] or replayed["calls"] != recorded:
             return [_count_message(recorded, replayed["calls"])]
@@ -102,11 +123,14 @@ def _replay_request(case: Case, base: dict, value) -> dict | str | Problem | Non
     return {"replay": {"target": DROPOUT_FORWARD, "masks": masks}}
 
 
-def _judge_unobserved_dropout(case: Case, base: dict, params: dict, call: dict, value):
-    """Dropout written inline: the masks cannot be replayed. The case then checks what holds
-    whatever the masks: the test-mode scores of the same network equal the reference's, and
-    dropout is applied at train time (the loss differs from the same network's without it);
-    the exact gradients are left to the numeric gradient check of the student's own loss."""
+def _judge_unobserved_dropout(
+    case: Case, base: dict, params: dict, call: dict, value, why: str = INLINE_DROPOUT
+):
+    """Masks that cannot be replayed (dropout written inline; in the self-check, masks other
+    than the reference's). The case then checks what holds whatever the masks: the test-mode
+    scores of the same network equal the reference's, dropout is applied at train time (the
+    loss differs from the same network's without it), and, where the case asks for it, the
+    gradients agree with the numeric gradient of the student's own loss."""
     scores = {
         **base,
         "params": params,
@@ -126,12 +150,12 @@ def _judge_unobserved_dropout(case: Case, base: dict, params: dict, call: dict, 
         return ["the train-mode loss equals the loss without dropout: dropout is not applied"]
     if not problem.startswith("loss: relative error"):
         return [problem]
-    return CaseResult(
-        case.name,
-        "passed",
-        "dropout_forward was not called, so your masks could not be replayed; "
-        "this network is judged by its test mode and its numeric gradient check",
-    )
+    numeric = case.spec.get("numeric_check")
+    if numeric:
+        problem = numeric_consistency(field_of(value, "numeric"), numeric.get("tol", 1e-5))
+        if problem:
+            return [problem]
+    return CaseResult(case.name, "passed", why)
 
 
 def _count_message(got: int, want: int) -> str:

@@ -74,7 +74,7 @@ def self_check(start: Path, only: list[str] | None, recording: Recording, sandbo
             )
         finally:
             sys.path.remove(str(scratch))
-            for module in [m for m in sys.modules if m.split(".")[0] == package]:
+            for module in [m for m in list(sys.modules) if m.split(".")[0] == package]:
                 del sys.modules[module]
 
 

@@ -99,11 +99,12 @@ def test_a_correct_variant_keeps_every_public_case(
     assert questions["fc.relu_backward"]["status"] == "passed"
 
 
-def test_a_case_built_from_the_students_own_answer_is_skipped_not_failed(
+def test_masks_drawn_another_way_are_judged_without_being_replayed(
     reference_submission, tmp_path, public_cases, mutate
 ):
     # Dropout masks drawn with another stream: the grader replays them in the reference; the
-    # recording holds the reference's own masks only.
+    # recording holds the reference's own masks only, so the self-check judges the network by
+    # what holds whatever the masks (test mode, dropout applied, its own numeric gradient).
     edit = (
         "layers.py",
         "mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)",
@@ -114,7 +115,28 @@ def test_a_case_built_from_the_students_own_answer_is_skipped_not_failed(
         reference_submission, tmp_path, ["dropout.fc_net"], public_cases, mutate, edit
     )
     q = questions["dropout.fc_net"]
-    assert q["status"] in ("passed", "skipped"), q["feedback"]
+    assert q["status"] == "passed", q["checks"]
+    replayed = [c for c in q["checks"] if "masks replayed" in c["name"]]
+    assert replayed and all("drawn differently" in c["message"] for c in replayed)
+
+
+def test_a_case_built_from_the_students_own_answer_is_skipped_not_failed(
+    reference_submission, tmp_path, public_cases, mutate
+):
+    # A wrong layernorm forward: the grader hands the backward the reference's cache (a request
+    # made only for a wrong forward, never recorded); the backward's question keeps its points
+    # in the grader and is "checked only by the grader" in the self-check, never failed.
+    edit = (
+        "layers.py",
+        "x_centered = x - x.mean(axis=1, keepdims=True)\n"
+        "    std = np.sqrt(np.mean(x_centered**2, axis=1, keepdims=True) + eps)",
+        "x_centered = x - x.mean(axis=0, keepdims=True)\n"
+        "    std = np.sqrt(np.mean(x_centered**2, axis=0, keepdims=True) + eps)",
+    )
+    questions = _check(
+        reference_submission, tmp_path, ["bn.layernorm_backward"], public_cases, mutate, edit
+    )
+    q = questions["bn.layernorm_backward"]
     assert all(c["status"] in ("passed", "skipped") for c in q["checks"]), q["checks"]
     skipped = [c for c in q["checks"] if c["status"] == "skipped"]
     assert skipped and all("checked only by the grader" in c["message"] for c in skipped)
