@@ -23,8 +23,9 @@ def _grader_exception_classes():
 
 
 # Signals caught where they are raised, never seen by a caller: ``Stop`` ends a case early
-# (checks.base), ``HomeFull`` stops a child that wrote too much (sandbox.child).
-CONTROL_FLOW = {"Stop", "HomeFull"}
+# (checks.base), ``Unavailable`` skips a case the self-check cannot judge (checks.base),
+# ``HomeFull`` stops a child that wrote too much (sandbox.child).
+CONTROL_FLOW = {"Stop", "Unavailable", "HomeFull"}
 
 
 def test_every_error_the_grader_defines_is_a_scratchnet_error():

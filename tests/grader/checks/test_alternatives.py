@@ -171,3 +171,20 @@ def test_null_answer_to_a_question_scores_nothing(
     assert result["score"] == 0, (
         f"{result['score']:g}/{result['max_score']:g}: {result['feedback']}"
     )
+
+
+def test_a_network_with_inline_dropout_is_still_held_to_its_numeric_gradient(
+    reference_submission, tmp_path
+):
+    """Masks drawn inline cannot be replayed; the case that asks for the numeric gradient
+    check of the student's own loss must still run it (it was skipped on that path)."""
+    inline = next(a for a in ALTERNATIVES if a.slug == "inline-dropout-mask")
+    dest = build(inline, reference_submission, tmp_path / "inline")
+    path = dest / "assignment" / "classifiers" / "fc_net.py"
+    source = path.read_text()
+    assert source.count("d = d * masks[layer - 1]") == 1
+    path.write_text(source.replace("d = d * masks[layer - 1]", "d = d"))
+    (q,) = pipeline.grade(submission=dest, only=["dropout.fc_net"])["questions"]
+    numeric = next(c for c in q["checks"] if "numeric gradient" in c["name"])
+    assert numeric["status"] == "failed", numeric
+    assert "numeric gradient check of your own loss" in numeric["message"]
