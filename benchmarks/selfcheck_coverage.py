@@ -1,14 +1,16 @@
 """Does the student's self-check flag every mistake the grader flags, and pass every correct
 variant the grader passes?
 
-    python benchmarks/selfcheck_coverage.py [--seed N]
+    python benchmarks/selfcheck_coverage.py [--seed N] [--alternatives]
 
 For every mutant of tests/grader/checks/test_mutants.py that loses points when graded (hidden
 cases, grading seed ``--seed``), runs the self-check (public cases, recorded answers) on a
 working folder holding that mutant, on the mutant's question, and counts it flagged when the
 question is not ``passed``; a hint the grader gives should come back too. Then self-checks
 the correct variants of that table and the FULL rows of tests/grader/checks/test_contract.py:
-each must pass. Prints the mutants it misses, with the status the self-check gave them.
+each must pass (or say "skipped" for a case built from its own random draws); with
+``--alternatives``, also the 100+ correct alternatives of the issue-10 corpus. Prints the
+mutants it misses, with the status the self-check gave them.
 """
 
 import argparse
@@ -27,6 +29,7 @@ from grader.authoring.reference import (  # noqa: E402
 )
 from grader.engine import pipeline  # noqa: E402
 from grader.selfcheck import recording, run  # noqa: E402
+from tests.grader.checks.alternatives import build, correct_alternatives  # noqa: E402
 
 # A correct variant passes, or is "skipped" where a case is built from its own random draws.
 OK = ("passed", "skipped")
@@ -108,12 +111,30 @@ def main() -> int:
     )
     print("hint not given by the self-check: " + ("; ".join(hint_lost) or "none"))
     print("missed: " + ("; ".join(missed) or "none"))
+    alternatives = correct_alternatives() if ARGS.alternatives else []
+    alt_passed = 0
+    for alternative in alternatives:
+        dest = scratch / "alternative"
+        shutil.rmtree(dest, ignore_errors=True)
+        build(alternative, reference, dest)
+        checked = _self_check(dest, scratch, list(alternative.questions), rec)
+        bad = [f"{q['id']} {q['status']}" for q in checked if q["status"] not in OK]
+        if bad:
+            false_fails.append(f"alternative {alternative.slug} -> {bad}")
+        else:
+            alt_passed += 1
+        if any(c["status"] == "skipped" for q in checked for c in q["checks"]):
+            skipped.append(alternative.slug)
     print(
-        f"correct variants self-checked: {sum(1 for c in correct if c[3])}; "
-        f"failed: {len(false_fails)}"
+        f"correct variants self-checked: {sum(1 for c in correct if c[3])} of the tables, "
+        f"{len(alternatives)} of the alternatives corpus ({alt_passed} passed); "
+        f"failed: {len(false_fails)}; with a case skipped (checked only by the grader): "
+        f"{len(skipped)}"
     )
     for line in false_fails:
         print(f"  {line}")
+    if skipped:
+        print("  skipped in: " + ", ".join(skipped))
     print(f"{time.monotonic() - begin:.0f} s")
     shutil.rmtree(scratch, ignore_errors=True)
     return 1 if missed or false_fails else 0
@@ -122,5 +143,10 @@ def main() -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--alternatives",
+        action="store_true",
+        help="also self-check every correct alternative of tests/grader/checks/alternatives",
+    )
     ARGS = parser.parse_args()
     sys.exit(main())

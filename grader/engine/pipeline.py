@@ -152,6 +152,7 @@ def grade(
     use_sandbox: bool = True,
     progress=None,
     judging: Judging = Judging(),  # noqa: B008 - frozen, shared safely
+    switch_user: bool = True,
 ) -> dict:
     """Grade one submission (zip or folder) and return the validated results document.
 
@@ -164,13 +165,16 @@ def grade(
         use_sandbox: run the child under bubblewrap when it is available.
         progress: optional callable(question_id) called before each question.
         judging: where the expected answers come from (the reference, unless self-checking).
+        switch_user: as root without bubblewrap, run the child as the sandbox user (created
+            when missing). The self-check, a student's own code on the student's machine,
+            does not.
     Raises:
         catalog.CatalogError: the catalog is invalid (an instructor's error, not the student's).
     """
     questions = catalog.select(catalog.load_catalog(catalog_path), only)
     bwrap = sandbox.find_bwrap() if use_sandbox else None
     sandbox.harden_parent()
-    account = None if bwrap else sandbox.sandbox_account()
+    account = None if bwrap or not switch_user else sandbox.sandbox_account()
     secrets = [] if bwrap else sandbox.secret_paths()
     exposed = sandbox.exposed_to(account, secrets) if account else None
     unreadable = sandbox.unreadable_runtime(account)

@@ -71,6 +71,7 @@ def self_check(start: Path, only: list[str] | None, recording: Recording, sandbo
                 only=[q for q in only or [] if q] or None,
                 use_sandbox=sandbox,
                 judging=judging(recording, package),
+                switch_user=False,  # never create users on a student's machine
             )
         finally:
             sys.path.remove(str(scratch))
