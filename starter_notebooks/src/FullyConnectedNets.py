@@ -656,6 +656,11 @@ print(f"test accuracy: {np.mean(test_pred == data['y_test']):.3f}")
 # %% [markdown]
 # ## Hand in
 #
+# Before you hand in, check your whole package the way the grader will: the grader's own
+# kinds of cases, feedback and hints, on public inputs. In a terminal, from the folder that
+# holds `assignment/`, run `python -m assignment.selfcheck` (or `python -m
+# assignment.selfcheck --only fc` for this notebook's questions).
+#
 # When you have finished **all** the notebooks, save each one (File > Save), then run the
 # cell below (or `python ../collect_submission.py` in a terminal, from this folder). It
 # writes `submission.zip` next to the notebooks and lists what it put in it, with warnings

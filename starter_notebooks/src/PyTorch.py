@@ -313,6 +313,11 @@ print(f"test accuracy {test_acc:.3f}")
 # %% [markdown]
 # ## Hand in
 #
+# Before you hand in, check your whole package the way the grader will: the grader's own
+# kinds of cases, feedback and hints, on public inputs. In a terminal, from the folder that
+# holds `assignment/`, run `python -m assignment.selfcheck` (or `python -m
+# assignment.selfcheck --only pytorch` for this notebook's questions).
+#
 # Save the notebook, then run the cell below: it writes `submission.zip` with your code and
 # notebooks.
 
