@@ -20,12 +20,32 @@ from grader.authoring.reference import build_reference_submission  # noqa: E402
 from grader.engine import pipeline  # noqa: E402
 
 
-def _grade(reference: Path, scratch: Path, relpath, old, new, only) -> list[dict]:
+def variant(reference: Path, scratch: Path, relpath: str, old: str, new: str) -> Path:
+    """A copy of the submission ``reference`` (in ``scratch``) with one snippet replaced."""
     dest = scratch / "variant"
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(reference, dest)
     path = dest / "assignment" / relpath
     path.write_text(path.read_text().replace(old, new, 1))
+    return dest
+
+
+def correct_variants() -> list[tuple[str, str, str, list[str]]]:
+    """(relpath, old, new, questions at full marks) of the correct variants of the mutant table
+    and of the FULL rows of the contract table."""
+    import test_contract
+    import test_mutants
+
+    correct = [(m.relpath, m.old, m.new, [m.question]) for m, _ in test_mutants.CORRECT_VARIANTS]
+    correct += [
+        (r.relpath, r.old, r.new, sorted(q for q, e in r.expect.items() if e == "full"))
+        for r in test_contract.ROWS
+    ]
+    return [c for c in correct if c[3]]
+
+
+def _grade(reference: Path, scratch: Path, relpath, old, new, only) -> list[dict]:
+    dest = variant(reference, scratch, relpath, old, new)
     return pipeline.grade(submission=dest, seed=ARGS.seed, only=only)["questions"]
 
 
@@ -34,7 +54,6 @@ def _hinted(questions: list[dict]) -> bool:
 
 
 def main() -> int:
-    import test_contract
     import test_mutants
 
     scratch = Path(tempfile.mkdtemp())
@@ -49,12 +68,8 @@ def main() -> int:
                 hinted += 1
             else:
                 unhinted.append(f"{m.question}-{m.slug}")
-    correct = [(m.relpath, m.old, m.new, [m.question]) for m, _ in test_mutants.CORRECT_VARIANTS]
-    correct += [
-        (r.relpath, r.old, r.new, sorted(q for q, e in r.expect.items() if e == "full"))
-        for r in test_contract.ROWS
-    ]
-    false_hints = [c for c in correct if c[3] and _hinted(_grade(reference, scratch, *c))]
+    correct = correct_variants()
+    false_hints = [c for c in correct if _hinted(_grade(reference, scratch, *c))]
     print(f"mutants losing points: {losing}; with a hint: {hinted} ({hinted / losing:.0%})")
     print("without a hint: " + ", ".join(unhinted))
     print(f"correct variants graded: {len(correct)}; with a hint: {len(false_hints)}")

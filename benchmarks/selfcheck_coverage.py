@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "grader" / "checks")]
 
+from hint_coverage import correct_variants, variant  # noqa: E402
+
 from grader.authoring.reference import (  # noqa: E402
     build_reference_submission,
     build_working_folder,
@@ -33,15 +35,6 @@ from tests.grader.checks.alternatives import build, correct_alternatives  # noqa
 
 # A correct variant passes, or is "skipped" where a case is built from its own random draws.
 OK = ("passed", "skipped")
-
-
-def _variant(reference: Path, scratch: Path, relpath: str, old: str, new: str) -> Path:
-    dest = scratch / "variant"
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(reference, dest)
-    path = dest / "assignment" / relpath
-    path.write_text(path.read_text().replace(old, new, 1))
-    return dest
 
 
 def _self_check(submission: Path, scratch: Path, only: list[str], rec) -> list[dict]:
@@ -56,7 +49,6 @@ def _hints(questions: list[dict]) -> set[str]:
 
 
 def main() -> int:
-    import test_contract
     import test_mutants
 
     rec = recording.load_or_record()
@@ -66,14 +58,14 @@ def main() -> int:
     losing = flagged = hint_kept = graded_hints = 0
     missed, hint_lost = [], []
     for m in test_mutants.MUTANTS:
-        variant = _variant(reference, scratch, m.relpath, m.old, m.new)
-        (graded,) = pipeline.grade(submission=variant, seed=ARGS.seed, only=[m.question])[
+        mutant = variant(reference, scratch, m.relpath, m.old, m.new)
+        (graded,) = pipeline.grade(submission=mutant, seed=ARGS.seed, only=[m.question])[
             "questions"
         ]
         if graded["score"] >= graded["max_score"]:
             continue
         losing += 1
-        checked = _self_check(variant, scratch, [m.question], rec)
+        checked = _self_check(mutant, scratch, [m.question], rec)
         if any(q["status"] != "passed" for q in checked):
             flagged += 1
         else:
@@ -85,17 +77,11 @@ def main() -> int:
                 hint_kept += 1
             else:
                 hint_lost.append(f"{m.question}-{m.slug} ({checked[0]['status']})")
-    correct = [(m.relpath, m.old, m.new, [m.question]) for m, _ in test_mutants.CORRECT_VARIANTS]
-    correct += [
-        (r.relpath, r.old, r.new, sorted(q for q, e in r.expect.items() if e == "full"))
-        for r in test_contract.ROWS
-    ]
+    correct = correct_variants()
     false_fails, skipped = [], []
     for relpath, old, new, only in correct:
-        if not only:
-            continue
-        variant = _variant(reference, scratch, relpath, old, new)
-        checked = _self_check(variant, scratch, only, rec)
+        edited = variant(reference, scratch, relpath, old, new)
+        checked = _self_check(edited, scratch, only, rec)
         bad = [f"{q['id']} {q['status']}" for q in checked if q["status"] not in OK]
         if bad:
             false_fails.append(f"{relpath}: {new[:40]!r} -> {bad}")
@@ -126,7 +112,7 @@ def main() -> int:
         if any(c["status"] == "skipped" for q in checked for c in q["checks"]):
             skipped.append(alternative.slug)
     print(
-        f"correct variants self-checked: {sum(1 for c in correct if c[3])} of the tables, "
+        f"correct variants self-checked: {len(correct)} of the tables, "
         f"{len(alternatives)} of the alternatives corpus ({alt_passed} passed); "
         f"failed: {len(false_fails)}; with a case skipped (checked only by the grader): "
         f"{len(skipped)}"
