@@ -121,20 +121,24 @@ def _judge_on_own_forward(
     )
 
 
+def reference_cache_request(req: dict) -> dict:
+    """The request for the reference's forward cache on the inputs of a ``forward_backward``
+    request (asked only when the student's forward differs; the self-check records it for
+    every case)."""
+    return {"op": "forward_cache", "forward": req["forward"], "args": req["args"]}
+
+
 def _right_on_the_reference_cache(case, req, layout) -> bool:
     """Does the backward pass give the reference's gradients when it is handed the reference's
     cache? Tried only when the student's cache has the reference's layout (containers, keys,
     arrays' dimensions and dtypes), so that the backward can read it as its own."""
-    q = case.question
-    forward = case.ctx.reference(
-        {"op": "forward_cache", "forward": q["forward"], "args": req["args"]}
-    )
+    forward = case.ctx.reference(reference_cache_request(req))
     if layout is None or layout != forward["cache_layout"]:
         return False
     value = case.ask(
         {
             "op": "backward",
-            "backward": q["backward"],
+            "backward": case.question["backward"],
             "dout": req["dout"],
             "cache": forward["cache"],
         }

@@ -8,10 +8,13 @@ to every request those checks make, and what each hint variant answers to each r
 student is asked (``record``). The recording ships with the student release; the self-check
 replays it (``Recording.reference`` and ``Recording.outcomes``).
 
-A request built from the student's own answer (a replay of the student's dropout masks, the
-backward pass handed the reference's cache after a wrong forward) was never recorded: its case
-is ``skipped``, "checked only by the grader". Training questions need no recording (they
-measure what the student's code learns); manual questions are not self-checked.
+Some requests are built from the student's own answer. Two are foreseen: the reference's
+forward cache, asked when a student's forward pass is wrong, is recorded for every backward
+case; dropout masks drawn from another stream cannot be replayed in a recording, so the
+network is judged as when dropout is written inline (what that asks is recorded too, with the
+reference's masks hidden). A request still missing from the recording makes its case
+``skipped``, "checked only by the grader", never failed. Training questions need no recording
+(they measure what the student's code learns); manual questions are not self-checked.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import numpy as np
 from grader import catalog
 from grader.checks import KINDS, Context, hints
 from grader.checks.base import Unavailable, solutions_reference
+from grader.checks.gradient import reference_cache_request
 from grader.files import write_atomic
 from grader.inside import wire
 from grader.sandbox.child import Answer
@@ -89,6 +93,8 @@ class Recorder:
         key = request_key(req)
         if key not in self.answers:
             self.answers[key] = solutions_reference(req)
+            if req.get("op") == "forward_backward":  # asked when a student's forward is wrong
+                self.reference(reference_cache_request(req))
         return copy.deepcopy(self.answers[key])
 
     def ask_student(self, req: dict, _remaining: float) -> Answer:

@@ -120,12 +120,12 @@ def test_masks_drawn_another_way_are_judged_without_being_replayed(
     assert replayed and all("drawn differently" in c["message"] for c in replayed)
 
 
-def test_a_case_built_from_the_students_own_answer_is_skipped_not_failed(
+def test_a_backward_is_judged_on_its_own_forward_as_the_grader_does(
     reference_submission, tmp_path, public_cases, mutate
 ):
     # A wrong layernorm forward: the grader hands the backward the reference's cache (a request
-    # made only for a wrong forward, never recorded); the backward's question keeps its points
-    # in the grader and is "checked only by the grader" in the self-check, never failed.
+    # made only when a forward is wrong; the recording has it for every case) and the backward
+    # keeps its points, in the grader and in the self-check.
     edit = (
         "layers.py",
         "x_centered = x - x.mean(axis=1, keepdims=True)\n"
@@ -133,13 +133,22 @@ def test_a_case_built_from_the_students_own_answer_is_skipped_not_failed(
         "x_centered = x - x.mean(axis=0, keepdims=True)\n"
         "    std = np.sqrt(np.mean(x_centered**2, axis=0, keepdims=True) + eps)",
     )
-    questions = _check(
-        reference_submission, tmp_path, ["bn.layernorm_backward"], public_cases, mutate, edit
-    )
-    q = questions["bn.layernorm_backward"]
-    assert all(c["status"] in ("passed", "skipped") for c in q["checks"]), q["checks"]
-    skipped = [c for c in q["checks"] if c["status"] == "skipped"]
-    assert skipped and all("checked only by the grader" in c["message"] for c in skipped)
+    only = ["bn.layernorm_forward", "bn.layernorm_backward"]
+    questions = _check(reference_submission, tmp_path, only, public_cases, mutate, edit)
+    assert questions["bn.layernorm_forward"]["status"] == "failed"
+    assert questions["bn.layernorm_backward"]["status"] == "passed"
+
+
+def test_a_case_without_a_recorded_answer_is_skipped_not_failed(
+    reference_submission, tmp_path, public_cases
+):
+    empty = recording.Recording(public_cases.data)
+    empty._answers = {}  # as for a request built from a student's own answer
+    questions = _check(reference_submission, tmp_path, ["fc.affine_forward"], empty)
+    q = questions["fc.affine_forward"]
+    assert q["status"] == "skipped" and q["score"] == 0
+    assert all(c["status"] == "skipped" for c in q["checks"])
+    assert "checked only by the grader" in q["feedback"]
 
 
 def _requests(namespace: str, seed: int, questions) -> dict[str, dict]:
