@@ -78,7 +78,7 @@ def main() -> int:
             else:
                 hint_lost.append(f"{m.question}-{m.slug} ({checked[0]['status']})")
     correct = correct_variants()
-    false_fails, skipped = [], []
+    false_fails, skipped, false_hints = [], [], []
     for relpath, old, new, only in correct:
         edited = variant(reference, scratch, relpath, old, new)
         checked = _self_check(edited, scratch, only, rec)
@@ -87,6 +87,8 @@ def main() -> int:
             false_fails.append(f"{relpath}: {new[:40]!r} -> {bad}")
         if any(c["status"] == "skipped" for q in checked for c in q["checks"]):
             skipped.append(new[:40])
+        if _hints(checked):
+            false_hints.append(new[:40])
     print(
         f"mutants the grader flags: {losing}; the self-check flags: {flagged} "
         f"({flagged / losing:.0%})"
@@ -111,6 +113,8 @@ def main() -> int:
             alt_passed += 1
         if any(c["status"] == "skipped" for q in checked for c in q["checks"]):
             skipped.append(alternative.slug)
+        if _hints(checked):
+            false_hints.append(alternative.slug)
     print(
         f"correct variants self-checked: {len(correct)} of the tables, "
         f"{len(alternatives)} of the alternatives corpus ({alt_passed} passed); "
@@ -121,9 +125,10 @@ def main() -> int:
         print(f"  {line}")
     if skipped:
         print("  skipped in: " + ", ".join(skipped))
+    print(f"correct variants given a hint: {len(false_hints)} {', '.join(false_hints)}")
     print(f"{time.monotonic() - begin:.0f} s")
     shutil.rmtree(scratch, ignore_errors=True)
-    return 1 if missed or false_fails else 0
+    return 1 if missed or false_fails or false_hints else 0
 
 
 if __name__ == "__main__":
