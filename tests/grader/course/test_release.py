@@ -296,3 +296,30 @@ def test_a_student_self_checks_the_package_from_the_release(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "bn.layernorm_forward" in result.stdout
     assert " ".join(variant["hint"].split()[:4]) in " ".join(result.stdout.split())
+
+
+def test_the_self_checks_grader_needs_only_the_students_requirements():
+    """What the release's grader/ imports: the standard library, the packages the student's
+    requirements.txt installs, and optional ones the code does without (torch for the PyTorch
+    notebook; Landlock and seccomp for the sandbox)."""
+    requirements = (ROOT / "grader" / "course" / "release_files" / "requirements.txt").read_text()
+    required = {
+        line.split(">=")[0].strip().lower()
+        for line in requirements.splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    optional = {"torch", "landlock", "pyseccomp"}
+    local = {"grader", "ops", "wire", "torch_ops"}  # the child's siblings (grader/inside)
+    imported = set()
+    for pattern in release.SELFCHECK_FILES:
+        for path in (ROOT / "grader").glob(pattern):
+            if path.suffix != ".py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    imported |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - local
+    assert {"numpy", "jsonschema", "nbformat"} <= third_party
+    assert third_party <= required | optional, third_party - required - optional
