@@ -21,8 +21,8 @@ LAYERS = [
     "grader.authoring",
     "grader.checks",
     "grader.engine",
-    "grader.selfcheck",  # the student's run of the checks on public cases
     "grader.options",  # what the command-line entry points share
+    "grader.selfcheck",  # the student's run of the checks on public cases
     "grader.course",
     "grader.cli",
 ]

@@ -87,6 +87,7 @@ SELFCHECK_FILES = (
     "authoring/regions.py",
     "checks/*.py",
     "engine/*.py",
+    "options.py",
     "selfcheck/*.py",
 )
 

@@ -27,6 +27,7 @@ from grader import catalog
 from grader.authoring import collect
 from grader.engine import overlay, pipeline, report
 from grader.files import zip_bytes
+from grader.options import question_selector
 from grader.selfcheck.recording import RECORDING_PATH, Recording, load_or_record
 
 PROG = "python -m assignment.selfcheck"
@@ -82,7 +83,13 @@ def self_check(start: Path, only: list[str] | None, recording: Recording, sandbo
 def main(argv: list[str] | None = None) -> int:
     """Print the self-check's summary; exit 0 when every checked question passed, else 1."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", nargs="+", metavar="QUESTION", help="ids or id prefixes")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="QUESTION",
+        type=question_selector,
+        help="question ids or id prefixes (e.g. fc bn.)",
+    )
     parser.add_argument("--details", action="store_true", help="show every case")
     parser.add_argument("--recording", type=Path, default=RECORDING_PATH, help=argparse.SUPPRESS)
     parser.add_argument(

@@ -283,7 +283,13 @@ def test_a_student_self_checks_the_package_from_the_release(
         str(home / "assignment" / "__init__.py"),
     ], where.stderr
     shutil.copytree(reference_submission / "assignment", home / "assignment", dirs_exist_ok=True)
-    only = ["--only", "fc.affine", "bn.layernorm_forward", "dropout.forward", "twolayer.train"]
+    only = [
+        "--only",
+        "fc.affine_forward",
+        "bn.layernorm_forward",
+        "dropout.forward",
+        "twolayer.train",
+    ]
     result = _self_check(home, *only)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Self-check on PUBLIC cases" in result.stdout
