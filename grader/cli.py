@@ -19,7 +19,13 @@ from pathlib import Path
 
 from grader.engine import pipeline, report
 from grader.errors import ScratchnetError
-from grader.options import EXIT_GRADED, EXIT_GRADER_FAULT, EXIT_UNREADABLE, add_grading_options
+from grader.options import (
+    EXIT_GRADED,
+    EXIT_GRADER_FAULT,
+    EXIT_UNREADABLE,
+    add_grading_options,
+    add_sandbox_option,
+)
 
 # Every command other than grading one submission: name -> (module:function, one-line summary).
 # Modules are imported only when their command runs, so ``grade`` starts fast.
@@ -86,11 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         help="native scratchnet results or Gradescope's results.json",
     )
     add_grading_options(parser, defaults)
-    parser.add_argument(
-        "--no-sandbox",
-        action="store_true",
-        help="do not use bubblewrap even if available (reduced isolation)",
-    )
+    add_sandbox_option(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary table")
     parser.add_argument(
         "--details",

@@ -12,6 +12,7 @@ __all__ = [
     "EXIT_GRADER_FAULT",
     "EXIT_UNREADABLE",
     "add_grading_options",
+    "add_sandbox_option",
     "positive",
     "question_selector",
 ]
@@ -52,4 +53,13 @@ def add_grading_options(parser: argparse.ArgumentParser, defaults: dict) -> None
     )
     parser.add_argument(
         "--seed", type=int, default=defaults["seed"], help="grading seed (default: %(default)s)"
+    )
+
+
+def add_sandbox_option(parser: argparse.ArgumentParser) -> None:
+    """``--no-sandbox``, as the commands that run student code take it."""
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="do not use bubblewrap even if available (reduced isolation)",
     )

@@ -13,6 +13,7 @@ from grader.options import (
     EXIT_GRADER_FAULT,
     EXIT_UNREADABLE,
     add_grading_options,
+    add_sandbox_option,
     positive,
 )
 
@@ -56,11 +57,7 @@ def batch_main(argv: list[str]) -> int:
         help="grade on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786)",
     )
     add_grading_options(parser, defaults)
-    parser.add_argument(
-        "--no-sandbox",
-        action="store_true",
-        help="do not use bubblewrap even if available (reduced isolation)",
-    )
+    add_sandbox_option(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     _add_course_options(parser)
     args = parser.parse_args(argv)

@@ -27,7 +27,7 @@ from grader import catalog
 from grader.authoring import collect
 from grader.engine import overlay, pipeline, report
 from grader.files import zip_bytes
-from grader.options import question_selector
+from grader.options import add_sandbox_option, question_selector
 from grader.selfcheck.recording import RECORDING_PATH, Recording, load_or_record
 
 PROG = "python -m assignment.selfcheck"
@@ -92,9 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--details", action="store_true", help="show every case")
     parser.add_argument("--recording", type=Path, default=RECORDING_PATH, help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--no-sandbox", action="store_true", help="run your code without bubblewrap"
-    )
+    add_sandbox_option(parser)
     args = parser.parse_args(argv)
     # The notebooks said it already: the fast layers fall back to numpy when not compiled.
     warnings.filterwarnings("ignore", message=r".*im2col_cython is not built")
