@@ -7,6 +7,7 @@ inputs the grader draws, and say "checked only by the grader" for a case it cann
 
 import gzip
 import importlib.util
+import os
 
 import numpy as np
 import pytest
@@ -214,3 +215,14 @@ def test_a_stale_recording_is_recorded_again_where_the_solutions_are(tmp_path, p
     current = recording.fingerprint(recording.reference_sources())
     assert recording.load_or_record(path).fingerprint == current
     assert recording.Recording.load(path).fingerprint == current
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root could switch users")
+def test_on_a_students_machine_no_user_is_created_or_switched_to(
+    reference_submission, tmp_path, public_cases
+):
+    folder = build_working_folder(reference_submission, tmp_path / "working")
+    document = run.self_check(folder, ["fc.affine_forward"], public_cases, sandbox=False)
+    (user,) = [layer for layer in document["isolation"]["layers"] if layer["name"] == "user"]
+    assert not user["applied"]
+    assert document["questions"][0]["status"] == "passed"
