@@ -48,11 +48,11 @@ class CaseResult:
         return self.status == "passed"
 
 
-def solutions_reference(req: dict):
-    """The reference's answer to ``req``, computed in this (trusted) process. The round trip
-    through the wire format gives it exactly the types the student's answer arrives in (lists
-    for tuples, plain floats, base ndarrays)."""
-    return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), "solutions")))
+def reference_answer(req: dict, package: str = "solutions"):
+    """The answer of a trusted package (the reference solutions, or a hint's variant of them) to
+    ``req``, computed in this process. The round trip through the wire format gives it exactly
+    the types the student's answer arrives in (lists for tuples, plain floats, base ndarrays)."""
+    return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), package)))
 
 
 class Unavailable(Exception):  # noqa: N818 - a case that cannot be judged here, not an error
@@ -82,7 +82,7 @@ class Context:
     diagnose: Callable[[Case], str] | None = None
     # Student files that do not import (reported once, at the top of the results).
     broken_files: frozenset[str] = frozenset()
-    reference: Callable[[dict], object] = solutions_reference
+    reference: Callable[[dict], object] = reference_answer
     namespace: str = ""
     package: str = "solutions"
 

@@ -15,7 +15,6 @@ temporary folder and imported under its own name; it runs only on the grader's o
 from __future__ import annotations
 
 import atexit
-import copy
 import functools
 import hashlib
 import json
@@ -30,9 +29,8 @@ import numpy as np
 
 from grader.catalog import HERE, load_schema
 from grader.checks import compare as cmp
-from grader.checks.base import Case, field_of
+from grader.checks.base import Case, field_of, reference_answer
 from grader.errors import SetupError
-from grader.inside import runner, wire
 
 HINTS_PATH = HERE / "hints.json"
 SOLUTIONS_DIR = HERE.parents[1] / "solutions"
@@ -97,10 +95,6 @@ def variant_package(variant_id: str) -> str:
     return name
 
 
-def _answer(req: dict, package: str):
-    return wire.decode(wire.encode(runner.execute(copy.deepcopy(req), package)))
-
-
 # What a variant did with a request: ("answer", its value) or ("raises", the exception's type
 # name). The self-check replays recorded outcomes (``selfcheck.recording``).
 Outcome = tuple[str, object]
@@ -109,7 +103,7 @@ Outcomes = Callable[[str, dict], Iterable[tuple[str, Outcome]]]
 
 def variant_outcome(variant: dict, req: dict) -> Outcome:
     try:
-        return "answer", _answer(req, variant_package(variant["id"]))
+        return "answer", reference_answer(req, variant_package(variant["id"]))
     except Exception as exc:  # a variant may fail on an input: that is its outcome
         return "raises", type(exc).__name__
 

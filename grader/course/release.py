@@ -185,15 +185,15 @@ def release_entries(*, solutions, assignment, notebooks, recording=None):
     entries[f"{TOP}/requirements.txt"] = (RELEASE_FILES / "requirements.txt").read_bytes()
     entries[f"{TOP}/setup.py"] = (RELEASE_FILES / "setup_student.py").read_bytes()
     entries[f"{TOP}/collect_submission.py"] = collect_script().encode("utf-8")
-    if recording is None:
-        recording = selfcheck_recording.load_or_record().data
     # The leak search covers what students write into and read: the grader's own engine code
     # shares generic lines with the solutions ("return model") and holds none of their regions.
     leaks = find_leaks(entries, solution_lines(solutions))
-    entries.update(selfcheck_entries(recording))
     problems += [f"{name}: contains solution text: {line}" for name, line in leaks]
     if problems:
         raise ValueError("refusing to build the release:\n  " + "\n  ".join(problems))
+    if recording is None:  # recorded only for a release that will be built
+        recording = selfcheck_recording.load_or_record().data
+    entries.update(selfcheck_entries(recording))
     return dict(sorted(entries.items()))
 
 

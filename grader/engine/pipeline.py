@@ -24,7 +24,7 @@ from grader.authoring import layout
 from grader.authoring.layout import HYPERPARAMS_NAME
 from grader.checks import KINDS, CaseResult, Context, hints
 from grader.checks import pytorch as torch_checks
-from grader.checks.base import Case, solutions_reference
+from grader.checks.base import Case, reference_answer
 from grader.engine import intake, overlay, problems, results
 from grader.engine.results import QuestionResult, SubmissionInfo
 from grader.errors import EnvironmentFault
@@ -39,7 +39,7 @@ class Judging:
     and their hint variants, on the hidden cases of the grading seed. The student's self-check
     replays recorded answers on public cases instead (``grader.selfcheck``)."""
 
-    reference: Callable[[dict], object] = solutions_reference
+    reference: Callable[[dict], object] = reference_answer
     diagnose: Callable[[Case], str] = hints.diagnose
     namespace: str = ""  # prefixes the cases' seeds (see ``checks.base.Context``)
     package: str = "solutions"  # loads the digits and judges learned weights

@@ -30,7 +30,7 @@ import numpy as np
 
 from grader import catalog
 from grader.checks import KINDS, Context, hints
-from grader.checks.base import Unavailable, solutions_reference
+from grader.checks.base import Unavailable, reference_answer
 from grader.checks.gradient import reference_cache_request
 from grader.files import write_atomic
 from grader.inside import wire
@@ -92,7 +92,7 @@ class Recorder:
     def reference(self, req: dict):
         key = request_key(req)
         if key not in self.answers:
-            self.answers[key] = solutions_reference(req)
+            self.answers[key] = reference_answer(req)
             if req.get("op") == "forward_backward":  # asked when a student's forward is wrong
                 self.reference(reference_cache_request(req))
         return copy.deepcopy(self.answers[key])
@@ -108,7 +108,7 @@ class Recorder:
                 ]
         if self.hide_masks and req.get("record"):
             req = {key: value for key, value in req.items() if key != "record"}
-        return Answer("ok", solutions_reference(req))
+        return Answer("ok", reference_answer(req))
 
 
 def record(questions: list[dict]) -> bytes:
@@ -127,13 +127,13 @@ def record(questions: list[dict]) -> bytes:
             continue
         recorder.question = q["id"]
         ctx.deadline = time.monotonic() + 10 * q["time_limit"]
-        passes = [False, True] if any(c.get("replay_dropout") for c in q["cases"]) else [False]
-        for recorder.hide_masks in passes:
+        replays = any(c.get("replay_dropout") for c in q["cases"])
+        for hide_masks in (False, True) if replays else (False,):
+            recorder.hide_masks = hide_masks
             with np.errstate(all="ignore"):  # hint variants overflow
                 failed = [c for c in KINDS[q["kind"]](q, ctx) if not c.passed]
             if failed:  # the reference must pass its own public cases
                 raise RuntimeError(f"{q['id']}: {failed[0].name}: {failed[0].message}")
-        recorder.hide_masks = False
     document = {
         "format": FORMAT,
         "namespace": PUBLIC_NAMESPACE,

@@ -15,7 +15,7 @@ import pytest
 from grader import catalog
 from grader.authoring.reference import build_working_folder
 from grader.checks import KINDS, Context
-from grader.checks.base import solutions_reference
+from grader.checks.base import reference_answer
 from grader.checks.hints import load_hints
 from grader.inside import wire
 from grader.sandbox.child import Answer
@@ -158,7 +158,7 @@ def _requests(namespace: str, seed: int, questions) -> dict[str, dict]:
 
     def ask(req, _remaining):
         seen[recording.request_key(req)] = req
-        return Answer("ok", solutions_reference(req))
+        return Answer("ok", reference_answer(req))
 
     ctx = Context(seed=seed, ask_student=ask, dataset={}, namespace=namespace)
     for q in questions:
@@ -199,7 +199,7 @@ def test_public_inputs_never_equal_hidden_ones():
 def test_a_recording_replays_what_it_recorded_and_nothing_else(public_cases):
     (q,) = catalog.select(catalog.load_catalog(), ["fc.affine_forward"])
     req = next(iter(_requests(recording.PUBLIC_NAMESPACE, recording.PUBLIC_SEED, [q]).values()))
-    want = solutions_reference(req)
+    want = reference_answer(req)
     got = public_cases.reference(req)
     assert wire.encode(got) == wire.encode(want)
     other = {**req, "args": [a + 1 if isinstance(a, np.ndarray) else a for a in req["args"]]}
