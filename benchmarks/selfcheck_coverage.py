@@ -9,7 +9,8 @@ working folder holding that mutant, on the mutant's question, and counts it flag
 question is not ``passed``; a hint the grader gives should come back too. Then self-checks
 the correct variants of that table and the FULL rows of tests/grader/checks/test_contract.py:
 each must pass (or say "skipped" for a case built from its own random draws); with
-``--alternatives``, also the 100+ correct alternatives of the issue-10 corpus. Prints the
+``--alternatives``, also the 100+ correct alternatives of the issue-10 corpus, and the whole
+null submissions (zeros, ones, identity, mixed), which must earn nothing. Prints the
 mutants it misses, with the status the self-check gave them.
 """
 
@@ -31,7 +32,7 @@ from grader.authoring.reference import (  # noqa: E402
 )
 from grader.engine import pipeline  # noqa: E402
 from grader.selfcheck import recording, run  # noqa: E402
-from tests.grader.checks.alternatives import build, correct_alternatives  # noqa: E402
+from tests.grader.checks.alternatives import build, correct_alternatives, nulls  # noqa: E402
 
 # A correct variant passes, or is "skipped" where a case is built from its own random draws.
 OK = ("passed", "skipped")
@@ -126,9 +127,16 @@ def main() -> int:
     if skipped:
         print("  skipped in: " + ", ".join(skipped))
     print(f"correct variants given a hint: {len(false_hints)} {', '.join(false_hints)}")
+    null_points = {}
+    for null in nulls.VARIANTS if ARGS.alternatives else ():
+        dest = nulls.whole_null_submission(reference, scratch / f"null-{null}", null)
+        checked = _self_check(dest, scratch, [], rec)
+        null_points[null] = sum(q["score"] for q in checked)
+    if null_points:
+        print(f"whole null submissions, self-check points: {null_points}")
     print(f"{time.monotonic() - begin:.0f} s")
     shutil.rmtree(scratch, ignore_errors=True)
-    return 1 if missed or false_fails or false_hints else 0
+    return 1 if missed or false_fails or false_hints or any(null_points.values()) else 0
 
 
 if __name__ == "__main__":
